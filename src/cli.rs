@@ -1,0 +1,73 @@
+//! Command line: the clap types, and nothing else. [`crate::config`] resolves them.
+
+use clap::{Parser, ValueEnum};
+use std::ffi::OsString;
+
+const AFTER_HELP: &str = "\
+Examples:
+  smtpcode 5.1.1                       look a code up by hand
+  smtpcode 550 5.7.26 --lang it        several codes, explained in Italian
+  smtpcode bounce.eml                  decode a saved bounce
+  tail -n 1000 /var/log/mail.log | smtpcode
+  smtpcode --json bounce.eml | jq .    for programs
+
+Codes: basic reply codes (550), enhanced status codes (5.1.1), X.1.1 for a detail in any class.
+Exit status: 0 a code was found, 1 none was found, 2 an error occurred.";
+
+/// Explain SMTP bounce codes: what happened, whether it is temporary or permanent, and what
+/// the sender, the recipient and the mail administrator should do.
+#[derive(Debug, Parser)]
+#[command(name = "smtpcode", version, after_help = AFTER_HELP, max_term_width = 100)]
+pub struct Cli {
+    /// Codes to look up (550, 5.1.1, X.1.1) or files to scan; `-` is stdin. With none,
+    /// reads stdin when it is not a terminal.
+    #[arg(value_name = "CODE|FILE")]
+    pub args: Vec<OsString>,
+
+    /// Print one JSON document instead of text (never coloured, keys in English).
+    #[arg(long = "json")]
+    pub json: bool,
+
+    /// When to colour the output: auto colours a terminal unless NO_COLOR is set or TERM=dumb.
+    #[arg(long = "color", value_name = "WHEN", default_value = "auto")]
+    pub color: ColorChoice,
+
+    /// Language of the explanations: en, it or fr. Default: SMTPCODE_LANG, LANGUAGE, LC_ALL,
+    /// LC_MESSAGES, LANG, then English.
+    #[arg(long = "lang", value_name = "LANG")]
+    pub lang: Option<String>,
+
+    /// Print a shell completion script or the man page, then exit.
+    #[arg(long = "generate", value_name = "KIND", hide = true)]
+    pub generate: Option<Generate>,
+}
+
+/// `--color`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+/// `--generate`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Generate {
+    CompleteBash,
+    CompleteZsh,
+    CompleteFish,
+    CompletePowershell,
+    CompleteElvish,
+    Man,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn clap_definition_is_valid() {
+        Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,293 @@
+//! Decode stage: a found code, looked up in the catalogue, becomes a [`Finding`] with its
+//! class, title, explanation and advice for each party.
+//!
+//! A code missing from the tables still decodes: an enhanced code falls back from its detail
+//! to its subject to its class (RFC 3463 §2 asks clients to do so), a basic code to its first
+//! digit (RFC 5321 §4.2.1). Such a decoding is marked `known: false`.
+
+use crate::catalog::{Catalog, Party, Texts};
+use crate::code::{Basic, Class, Enhanced};
+use serde::Serialize;
+
+/// One decoded reply: the unit of every output. Its serde form is the JSON schema.
+#[derive(Debug, Clone, Serialize)]
+pub struct Finding {
+    /// The file name, `-` for stdin, `argument` for a look-up.
+    pub source: String,
+    /// 1-based line of the code in its source; `null` for a look-up.
+    pub line: Option<usize>,
+    pub basic: Option<Decoded>,
+    pub enhanced: Option<Decoded>,
+    pub advice: Advice,
+    /// Who usually has to act: sender, recipient, administrator or none.
+    pub acts: &'static str,
+    /// The address the reply is about, where the input names it.
+    pub recipient: Option<String>,
+    /// The reply text around the code, control characters removed.
+    pub text: Option<String>,
+    pub lang: &'static str,
+}
+
+/// One code and what the tables say of it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Decoded {
+    pub code: String,
+    /// False where the code is not in the tables and only its subject or class decoded.
+    pub known: bool,
+    /// success, intermediate, transient or permanent; `null` for an `X.` look-up.
+    pub class: Option<&'static str>,
+    /// The subject title of an enhanced code (`Addressing status`); absent for basic codes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
+    pub title: String,
+    pub explanation: String,
+    /// registered, deprecated, standard, experimental, registry-only, legacy or unknown.
+    pub status: String,
+    /// Where the code is defined.
+    pub reference: String,
+    pub note: Option<String>,
+}
+
+/// What each party should do; `null` where that party has nothing to do.
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct Advice {
+    pub sender: Option<String>,
+    pub recipient: Option<String>,
+    pub administrator: Option<String>,
+}
+
+/// Where a finding comes from, before decoding.
+#[derive(Debug, Clone, Default)]
+pub struct Origin {
+    pub source: String,
+    pub line: Option<usize>,
+    pub recipient: Option<String>,
+    pub text: Option<String>,
+}
+
+/// One code's decoding, with the texts it used for advice.
+struct Looked<'a> {
+    decoded: Decoded,
+    /// Texts from an exact entry (detail or basic code), and from the fallback entry.
+    exact: Option<&'a Texts>,
+    fallback: Option<&'a Texts>,
+    acts: Option<Party>,
+}
+
+/// Decodes a basic code, an enhanced code, or both (one reply).
+pub fn decode(
+    cat: &Catalog,
+    basic: Option<Basic>,
+    enhanced: Option<Enhanced>,
+    origin: Origin,
+) -> Finding {
+    let b = basic.map(|b| look_basic(cat, b));
+    let e = enhanced.map(|e| look_enhanced(cat, e));
+    // Advice, most specific first: a known detail, a known basic code, a subject, a class.
+    let sources: Vec<&Texts> = [
+        e.as_ref().and_then(|l| l.exact),
+        b.as_ref().and_then(|l| l.exact),
+        e.as_ref().and_then(|l| l.fallback),
+        b.as_ref().and_then(|l| l.fallback),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let pick = |f: fn(&Texts) -> &Option<String>| sources.iter().find_map(|t| f(t).clone());
+    let advice = Advice {
+        sender: pick(|t| &t.sender),
+        recipient: pick(|t| &t.recipient),
+        administrator: pick(|t| &t.administrator),
+    };
+    let acts = [&e, &b]
+        .into_iter()
+        .flatten()
+        .find_map(|l| l.acts)
+        .unwrap_or(Party::Nobody);
+    Finding {
+        source: origin.source,
+        line: origin.line,
+        basic: b.map(|l| l.decoded),
+        enhanced: e.map(|l| l.decoded),
+        advice,
+        acts: acts.name(),
+        recipient: origin.recipient,
+        text: origin.text,
+        lang: cat.lang.code(),
+    }
+}
+
+fn look_enhanced(cat: &Catalog, code: Enhanced) -> Looked<'_> {
+    let class = code.class();
+    let class_key = code.class.map(|c| format!("{c}.X.X"));
+    let subject = cat.texts(&code.subject_key());
+    let detail_key = code.detail_key();
+    let exact = cat.texts(&detail_key);
+    let (key, texts) = match (exact, subject) {
+        (Some(t), _) => (detail_key, Some(t)),
+        (None, Some(t)) => (code.subject_key(), Some(t)),
+        (None, None) => (
+            class_key.clone().unwrap_or_default(),
+            class_key.as_deref().and_then(|k| cat.texts(k)),
+        ),
+    };
+    let fact = cat.fact(&key);
+    let fallback = if exact.is_some() {
+        subject.or_else(|| class_key.as_deref().and_then(|k| cat.texts(k)))
+    } else {
+        texts
+    };
+    Looked {
+        decoded: Decoded {
+            code: code.to_string(),
+            known: exact.is_some(),
+            class: class.map(Class::name),
+            subject: Some(subject.map_or_else(
+                || cat.ui("unknown_subject").to_string(),
+                |t| t.title.clone(),
+            )),
+            title: texts.map_or_else(|| cat.ui("unknown_code").to_string(), |t| t.title.clone()),
+            explanation: texts.map(|t| t.explanation.clone()).unwrap_or_default(),
+            status: if exact.is_some() {
+                fact.map_or("unknown", |f| f.status.as_str()).to_string()
+            } else {
+                "unknown".into()
+            },
+            reference: fact
+                .map(|f| f.reference.clone())
+                .unwrap_or_else(|| "RFC 3463".into()),
+            note: exact.and_then(|t| t.note.clone()),
+        },
+        exact,
+        fallback,
+        acts: fact.map(|f| f.acts),
+    }
+}
+
+fn look_basic(cat: &Catalog, code: Basic) -> Looked<'_> {
+    let key = code.to_string();
+    let class_key = format!("{}XX", code.first_digit());
+    let exact = cat.texts(&key);
+    let fallback = cat.texts(&class_key);
+    let fact = cat.fact(&key).or_else(|| cat.fact(&class_key));
+    let texts = exact.or(fallback);
+    // A legacy code keeps the class the table gives it (101 and 111 are temporary).
+    let class = cat
+        .fact(&key)
+        .and_then(|f| f.only_class())
+        .or_else(|| Class::from_digit(code.first_digit()));
+    Looked {
+        decoded: Decoded {
+            code: key.clone(),
+            known: exact.is_some(),
+            class: class.map(Class::name),
+            subject: None,
+            title: texts.map_or_else(|| cat.ui("unknown_code").to_string(), |t| t.title.clone()),
+            explanation: texts.map(|t| t.explanation.clone()).unwrap_or_default(),
+            status: if exact.is_some() {
+                fact.map_or("unknown", |f| f.status.as_str()).to_string()
+            } else {
+                "unknown".into()
+            },
+            reference: fact
+                .map(|f| f.reference.clone())
+                .unwrap_or_else(|| "RFC 5321".into()),
+            note: exact.and_then(|t| t.note.clone()),
+        },
+        exact,
+        fallback: if exact.is_some() { fallback } else { None },
+        acts: fact.map(|f| f.acts),
+    }
+}
+
+impl Finding {
+    /// The class of the finding: the enhanced code's, else the basic code's.
+    pub fn class(&self) -> Option<&'static str> {
+        self.enhanced
+            .as_ref()
+            .and_then(|e| e.class)
+            .or_else(|| self.basic.as_ref().and_then(|b| b.class))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lang::{Lang, ALL};
+
+    fn look(cat: &Catalog, basic: Option<&str>, enhanced: Option<&str>) -> Finding {
+        decode(
+            cat,
+            basic.and_then(Basic::parse),
+            enhanced.and_then(Enhanced::parse),
+            Origin::default(),
+        )
+    }
+
+    #[test]
+    fn every_table_code_decodes_as_known_in_every_language() {
+        for lang in ALL {
+            let cat = Catalog::load(lang);
+            for f in cat.facts() {
+                let finding = match f.kind.as_str() {
+                    "detail" => look(&cat, None, Some(&f.key)),
+                    "basic" => look(&cat, Some(&f.key), None),
+                    _ => continue,
+                };
+                let d = finding.enhanced.or(finding.basic).unwrap();
+                assert!(d.known, "{lang} {}", f.key);
+                assert!(
+                    !d.title.is_empty() && !d.explanation.is_empty(),
+                    "{lang} {}",
+                    f.key
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn unknown_codes_fall_back_to_subject_then_class() {
+        let cat = Catalog::load(Lang::En);
+        let f = look(&cat, None, Some("5.1.99"));
+        let e = f.enhanced.unwrap();
+        assert!(!e.known);
+        assert_eq!(e.class, Some("permanent"));
+        assert_eq!(
+            Some(e.title.as_str()),
+            cat.texts("X.1.X").map(|t| t.title.as_str())
+        );
+        let e = look(&cat, None, Some("4.9.650")).enhanced.unwrap();
+        assert!(!e.known);
+        assert_eq!(
+            Some(e.title.as_str()),
+            cat.texts("4.X.X").map(|t| t.title.as_str())
+        );
+        let b = look(&cat, Some("299"), None).basic.unwrap();
+        assert!(!b.known);
+        assert_eq!(b.class, Some("success"));
+        assert_eq!(
+            Some(b.title.as_str()),
+            cat.texts("2XX").map(|t| t.title.as_str())
+        );
+    }
+
+    #[test]
+    fn a_pair_takes_the_most_specific_advice() {
+        let cat = Catalog::load(Lang::En);
+        let f = look(&cat, Some("550"), Some("5.1.1"));
+        assert_eq!(f.basic.as_ref().unwrap().code, "550");
+        assert_eq!(f.enhanced.as_ref().unwrap().code, "5.1.1");
+        assert_eq!(f.advice.sender, cat.texts("X.1.1").unwrap().sender);
+        assert_eq!(f.class(), Some("permanent"));
+    }
+
+    #[test]
+    fn x_lookups_have_no_class_and_legacy_codes_keep_theirs() {
+        let cat = Catalog::load(Lang::It);
+        let f = look(&cat, None, Some("X.1.1"));
+        assert_eq!(f.enhanced.as_ref().unwrap().class, None);
+        assert_eq!(f.lang, "it");
+        let b = look(&cat, Some("101"), None).basic.unwrap();
+        assert_eq!((b.class, b.status.as_str()), (Some("transient"), "legacy"));
+    }
+}

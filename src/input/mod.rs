@@ -1,0 +1,83 @@
+//! Input stage: files and stdin read as bytes, never as text (bounces come in every charset).
+
+use std::fmt;
+use std::io::{self, Read};
+use std::path::{Path, PathBuf};
+
+/// A source that could not be read.
+#[derive(Debug)]
+pub struct InputError {
+    pub name: String,
+    pub reason: String,
+}
+
+impl fmt::Display for InputError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.name, self.reason)
+    }
+}
+
+impl std::error::Error for InputError {}
+
+/// The name a source goes by in output: the path as given (lossily), `-` for stdin.
+pub fn display_name(path: &Path) -> String {
+    path.to_string_lossy().into_owned()
+}
+
+/// Reads all of a file.
+pub fn read_file(path: &PathBuf) -> Result<Vec<u8>, InputError> {
+    let name = display_name(path);
+    let fail = |reason: String| InputError {
+        name: name.clone(),
+        reason,
+    };
+    if path.is_dir() {
+        return Err(fail("is a directory".into()));
+    }
+    std::fs::read(path).map_err(|e| {
+        let mut reason = describe(&e);
+        if e.kind() == io::ErrorKind::NotFound && !name.contains(['/', '\\']) {
+            reason.push_str(" (and not a code: codes look like 550, 5.1.1 or X.1.1)");
+        }
+        fail(reason)
+    })
+}
+
+/// Reads all of stdin.
+pub fn read_stdin() -> Result<Vec<u8>, InputError> {
+    let mut buf = Vec::new();
+    io::stdin()
+        .lock()
+        .read_to_end(&mut buf)
+        .map_err(|e| InputError {
+            name: "-".into(),
+            reason: describe(&e),
+        })?;
+    Ok(buf)
+}
+
+/// An I/O error as a short lower-case phrase, without Rust's "(os error 2)".
+fn describe(e: &io::Error) -> String {
+    let text = e.to_string();
+    let text = text.split(" (os error").next().unwrap_or(&text);
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(c) => c.to_lowercase().chain(chars).collect(),
+        None => "unreadable".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errors_name_the_file_and_the_problem() {
+        let err = read_file(&PathBuf::from("no-such-file.eml")).unwrap_err();
+        assert_eq!(err.to_string(), "no-such-file.eml: no such file or directory (and not a code: codes look like 550, 5.1.1 or X.1.1)");
+        let err = read_file(&PathBuf::from("src")).unwrap_err();
+        assert_eq!(err.to_string(), "src: is a directory");
+        let err = read_file(&PathBuf::from("./missing/file")).unwrap_err();
+        assert_eq!(err.to_string(), "./missing/file: no such file or directory");
+    }
+}

@@ -1,0 +1,6 @@
+//! Render stage: findings to people (coloured text) or to programs (JSON).
+
+pub mod json;
+pub mod text;
+
+pub use json::Report;

@@ -1,0 +1,224 @@
+//! Render stage, for people: each finding as a short coloured block.
+//!
+//! ```text
+//! bounce.eml, line 12
+//! 550 5.1.1  permanent  Recipient address does not exist
+//!   The receiving server does not know the mailbox ...
+//! ```
+
+use crate::catalog::Catalog;
+use crate::decode::{Decoded, Finding};
+use crate::text::escape;
+use colored::{ColoredString, Colorize};
+use std::io::{self, Write};
+
+/// How a finding is placed in its input.
+pub struct Place {
+    /// Name the source (several inputs were given).
+    pub name_source: bool,
+}
+
+/// Writes one finding.
+pub fn finding(
+    out: &mut dyn Write,
+    cat: &Catalog,
+    f: &Finding,
+    place: &Place,
+    width: usize,
+) -> io::Result<()> {
+    if let Some(line) = location(cat, f, place) {
+        writeln!(out, "{}", line.dimmed())?;
+    }
+    writeln!(out, "{}", headline(cat, f))?;
+    let main = f
+        .enhanced
+        .as_ref()
+        .or(f.basic.as_ref())
+        .expect("a finding has a code");
+    para(out, "  ", &main.explanation, width)?;
+    if !main.known {
+        para(out, "  ", &format!("({})", cat.ui("not_registered")), width)?;
+    }
+    if let (Some(b), Some(_)) = (&f.basic, &f.enhanced) {
+        let title = format!("{}: {}", b.code.bold(), b.title);
+        para(out, "  ", &title, width)?;
+    }
+    for d in [&f.basic, &f.enhanced].into_iter().flatten() {
+        if d.status == "legacy" {
+            para(
+                out,
+                "  ",
+                &format!("{} {}", label(cat, &d.code), cat.ui("not_standard")).dimmed(),
+                width,
+            )?;
+        }
+    }
+    if let Some(text) = &f.text {
+        para(
+            out,
+            "  ",
+            &format!("{} {}", label(cat, cat.ui("reply")), escape(text)),
+            width,
+        )?;
+    }
+    if let Some(r) = &f.recipient {
+        para(
+            out,
+            "  ",
+            &format!("{} {}", label(cat, cat.ui("for")), escape(r)),
+            width,
+        )?;
+    }
+    advice(out, cat, f, width)?;
+    writeln!(out)
+}
+
+fn location(cat: &Catalog, f: &Finding, place: &Place) -> Option<String> {
+    let source = escape(&f.source);
+    match (f.line, place.name_source) {
+        (Some(n), true) => Some(format!("{source}, {} {n}", cat.ui("line"))),
+        (Some(n), false) => Some(format!("{} {n}", cat.ui("line"))),
+        (None, _) => None,
+    }
+}
+
+fn headline(cat: &Catalog, f: &Finding) -> String {
+    let codes: Vec<&str> = [&f.basic, &f.enhanced]
+        .into_iter()
+        .flatten()
+        .map(|d| d.code.as_str())
+        .collect();
+    let main: &Decoded = f
+        .enhanced
+        .as_ref()
+        .or(f.basic.as_ref())
+        .expect("a finding has a code");
+    let class = f
+        .class()
+        .map(|c| paint(c, cat.ui(c)))
+        .map(|c| format!("  {c}"))
+        .unwrap_or_default();
+    format!("{}{}  {}", codes.join(" ").bold(), class, main.title.bold())
+}
+
+/// A class name in the colour of its class.
+fn paint(class: &str, word: &str) -> ColoredString {
+    match class {
+        "success" => word.green(),
+        "intermediate" => word.cyan(),
+        "transient" => word.yellow(),
+        _ => word.red(),
+    }
+    .bold()
+}
+
+fn advice(out: &mut dyn Write, cat: &Catalog, f: &Finding, width: usize) -> io::Result<()> {
+    let a = &f.advice;
+    let mut parties = [
+        ("sender", &a.sender),
+        ("recipient", &a.recipient),
+        ("administrator", &a.administrator),
+    ];
+    // The party that usually has to act comes first.
+    parties.sort_by_key(|(p, _)| *p != f.acts);
+    for (party, text) in parties {
+        let Some(text) = text else { continue };
+        let label = if party == f.acts {
+            format!("{} ({})", cat.ui(party), cat.ui("acts"))
+        } else {
+            cat.ui(party).to_string()
+        };
+        para(
+            out,
+            "  ",
+            &format!("{} {}", self::label(cat, &label), text),
+            width,
+        )?;
+    }
+    let notes = [&f.enhanced, &f.basic]
+        .into_iter()
+        .flatten()
+        .filter_map(|d| d.note.as_ref());
+    for note in notes {
+        para(
+            out,
+            "  ",
+            &format!("{} {}", label(cat, cat.ui("note")), note),
+            width,
+        )?;
+    }
+    Ok(())
+}
+
+/// A bold label with the language's colon (`Note:`, `Remarque :`).
+fn label(cat: &Catalog, word: &str) -> String {
+    // No-break spaces keep a label on one line when the paragraph wraps.
+    cat.ui("label")
+        .replace("{}", word)
+        .replace(' ', "\u{a0}")
+        .bold()
+        .to_string()
+}
+
+/// Writes `text` wrapped at `width` columns, every line indented. Colour escapes are not
+/// counted as width.
+fn para(out: &mut dyn Write, indent: &str, text: &str, width: usize) -> io::Result<()> {
+    let room = width.saturating_sub(indent.len()).max(20);
+    let mut line = String::new();
+    let mut used = 0;
+    for word in text.split(' ').filter(|w| !w.is_empty()) {
+        let len = visible_len(word);
+        if used > 0 && used + 1 + len > room {
+            writeln!(out, "{indent}{line}")?;
+            line.clear();
+            used = 0;
+        }
+        if used > 0 {
+            line.push(' ');
+            used += 1;
+        }
+        line.push_str(word);
+        used += len;
+    }
+    if !line.is_empty() {
+        writeln!(out, "{indent}{line}")?;
+    }
+    Ok(())
+}
+
+/// Characters a terminal shows: ANSI SGR sequences (ours, from `colored`) take no room.
+fn visible_len(s: &str) -> usize {
+    let mut n = 0;
+    let mut in_escape = false;
+    for c in s.chars() {
+        match (in_escape, c) {
+            (false, '\u{1b}') => in_escape = true,
+            (true, 'm') => in_escape = false,
+            (true, _) => {}
+            (false, _) => n += 1,
+        }
+    }
+    n
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wraps_and_indents() {
+        let mut out = Vec::new();
+        para(&mut out, "  ", "aaaa bbbb cccc dddd eeee ffff gggg", 24).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(
+            text.lines().all(|l| l.starts_with("  ") && l.len() <= 24),
+            "{text}"
+        );
+        assert_eq!(text.split_whitespace().count(), 7);
+    }
+
+    #[test]
+    fn escapes_take_no_room() {
+        assert_eq!(visible_len("\u{1b}[1mab\u{1b}[0m"), 2);
+    }
+}

@@ -1,0 +1,357 @@
+//! Integration tests: the real binary on fixtures written for these tests.
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use serde_json::Value;
+
+/// The binary with a clean environment: nothing of the host's locale or colour settings.
+fn smtpcode() -> Command {
+    let mut cmd = Command::cargo_bin("smtpcode").unwrap();
+    for var in [
+        "NO_COLOR",
+        "LANG",
+        "LANGUAGE",
+        "LC_ALL",
+        "LC_MESSAGES",
+        "TERM",
+        "SMTPCODE_LANG",
+        "COLUMNS",
+        "CLICOLOR",
+        "CLICOLOR_FORCE",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd.current_dir(env!("CARGO_MANIFEST_DIR"));
+    cmd
+}
+
+fn json(args: &[&str]) -> Value {
+    let out = smtpcode().arg("--json").args(args).output().unwrap();
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{args:?}: {e}: {}", String::from_utf8_lossy(&out.stdout)))
+}
+
+/// (basic, enhanced, recipient) of every finding.
+fn codes(v: &Value) -> Vec<(Option<String>, Option<String>, Option<String>)> {
+    let s = |x: &Value| x.as_str().map(String::from);
+    v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                s(&f["basic"]["code"]),
+                s(&f["enhanced"]["code"]),
+                s(&f["recipient"]),
+            )
+        })
+        .collect()
+}
+
+fn some(a: &str) -> Option<String> {
+    Some(a.to_string())
+}
+
+#[test]
+fn looks_codes_up_by_hand() {
+    smtpcode()
+        .arg("5.1.1")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "5.1.1  permanent  Recipient address does not exist",
+        ))
+        .stdout(predicate::str::contains(
+            "Sender\u{a0}(usually\u{a0}has\u{a0}to\u{a0}act):",
+        ));
+    smtpcode()
+        .args(["--lang", "it", "4.2.2"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("temporaneo"))
+        .stdout(predicate::str::contains("Casella piena"));
+    smtpcode()
+        .args(["--lang", "fr", "550"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Expéditeur"));
+}
+
+#[test]
+fn lookup_pairs_codes_in_either_order_and_falls_back() {
+    for args in [&["550", "5.1.1"][..], &["5.1.1", "550"], &["550 5.1.1"]] {
+        let v = json(args);
+        assert_eq!(
+            codes(&v),
+            vec![(some("550"), some("5.1.1"), None)],
+            "{args:?}"
+        );
+        assert_eq!(v["findings"][0]["source"], "argument");
+        assert_eq!(v["findings"][0]["line"], Value::Null);
+    }
+    let v = json(&["5.1.99", "4.7.650", "299", "x.1.1"]);
+    let f = v["findings"].as_array().unwrap();
+    assert_eq!(f.len(), 4);
+    assert_eq!(
+        (
+            f[0]["enhanced"]["known"].as_bool(),
+            f[0]["enhanced"]["class"].as_str()
+        ),
+        (Some(false), Some("permanent"))
+    );
+    assert_eq!(f[1]["enhanced"]["known"], false);
+    assert_eq!(
+        (
+            f[2]["basic"]["known"].as_bool(),
+            f[2]["basic"]["class"].as_str()
+        ),
+        (Some(false), Some("success"))
+    );
+    assert_eq!(
+        (
+            f[3]["enhanced"]["code"].as_str(),
+            f[3]["enhanced"]["class"].is_null()
+        ),
+        (Some("X.1.1"), true)
+    );
+}
+
+#[test]
+fn bad_arguments_are_errors_naming_them_and_others_still_run() {
+    smtpcode()
+        .args(["5.1", "550"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "error: 5.1: no such file or directory",
+        ))
+        .stdout(predicate::str::contains("550"));
+    smtpcode()
+        .args(["--lang", "de", "550"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "unknown language 'de' (available: en, it, fr)",
+        ));
+    smtpcode()
+        .args(["tests/fixtures/missing.eml", "tests/fixtures/exim.log"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "tests/fixtures/missing.eml: no such file",
+        ))
+        .stdout(predicate::str::contains("5.7.1"));
+    smtpcode()
+        .arg("tests")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("tests: is a directory"));
+}
+
+#[test]
+fn postfix_lines_pair_dsn_and_reply() {
+    let v = json(&["tests/fixtures/postfix-bounced.log"]);
+    assert_eq!(
+        codes(&v),
+        vec![(some("550"), some("5.1.1"), some("bob@example.org"))]
+    );
+    assert_eq!(v["findings"][0]["line"], 1);
+    assert!(v["findings"][0]["text"]
+        .as_str()
+        .unwrap()
+        .starts_with("550 5.1.1 <bob@example.org>: Recipient address rejected"));
+    assert_eq!(v["recipients"][0]["action"], "failed");
+    let v = json(&["tests/fixtures/postfix-deferred.log"]);
+    assert_eq!(
+        codes(&v),
+        vec![(some("452"), some("4.2.2"), some("carla@example.net"))]
+    );
+    assert_eq!(v["findings"][0]["enhanced"]["class"], "transient");
+    assert_eq!(v["recipients"][0]["action"], "delayed");
+}
+
+#[test]
+fn exim_and_sendmail_lines() {
+    assert_eq!(
+        codes(&json(&["tests/fixtures/exim.log"])),
+        vec![(some("550"), some("5.7.1"), some("dave@example.com"))]
+    );
+    assert_eq!(
+        codes(&json(&["tests/fixtures/sendmail.log"])),
+        vec![(None, some("5.1.2"), some("erin@example.org"))]
+    );
+}
+
+#[test]
+fn gmail_multi_line_reply_is_one_finding() {
+    let v = json(&["tests/fixtures/gmail-multiline.txt"]);
+    let replies: Vec<_> = codes(&v).into_iter().filter(|c| c.0.is_some()).collect();
+    assert_eq!(replies, vec![(some("550"), some("5.1.1"), None)]);
+    let reply = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["basic"]["code"] == "550")
+        .unwrap();
+    assert_eq!(reply["line"], 5);
+}
+
+#[test]
+fn office365_ndr_and_rfc3464_dsn() {
+    let v = json(&["tests/fixtures/office365-ndr.eml"]);
+    let c = codes(&v);
+    assert_eq!(
+        c[0],
+        (some("550"), some("5.1.10"), some("grace@contoso.example"))
+    );
+    assert!(c.iter().all(|x| x.1.as_deref() == Some("5.1.10")), "{c:?}");
+    assert_eq!(v["findings"][0]["enhanced"]["known"], true);
+    let v = json(&["tests/fixtures/rfc3464-dsn.eml"]);
+    let c = codes(&v);
+    assert_eq!(c[0], (some("552"), some("5.2.2"), some("ivan@example.net")));
+    assert!(c.iter().all(|x| x.1.as_deref() == Some("5.2.2")), "{c:?}");
+}
+
+#[test]
+fn greylisting_is_temporary() {
+    let v = json(&["tests/fixtures/greylisting.txt"]);
+    assert_eq!(
+        codes(&v),
+        vec![(some("451"), some("4.7.1"), some("judy@example.com"))]
+    );
+    assert_eq!(v["findings"][0]["basic"]["class"], "transient");
+}
+
+#[test]
+fn text_without_codes_yields_nothing_and_exit_1() {
+    smtpcode()
+        .arg("tests/fixtures/no-codes.txt")
+        .assert()
+        .code(1)
+        .stdout("")
+        .stderr(predicate::str::contains(
+            "no SMTP reply or enhanced status code found",
+        ));
+    let v = json(&["tests/fixtures/no-codes.txt"]);
+    assert_eq!(v["findings"], Value::Array(vec![]));
+}
+
+#[test]
+fn stdin_is_read_without_arguments_and_with_dash() {
+    let log = std::fs::read("tests/fixtures/postfix-bounced.log").unwrap();
+    smtpcode()
+        .write_stdin(log.clone())
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("550 5.1.1  permanent"));
+    let out = smtpcode()
+        .args(["--json", "-"])
+        .write_stdin(log)
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["findings"][0]["source"], "-");
+}
+
+#[test]
+fn several_files_name_their_source() {
+    smtpcode()
+        .args(["tests/fixtures/exim.log", "tests/fixtures/greylisting.txt"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("tests/fixtures/exim.log, line 1"))
+        .stdout(predicate::str::contains(
+            "tests/fixtures/greylisting.txt, line 1",
+        ));
+}
+
+#[test]
+fn colour_follows_the_flag_and_json_never_has_it() {
+    smtpcode()
+        .args(["--color", "always", "550"])
+        .assert()
+        .stdout(predicate::str::contains("\u{1b}[1;31mpermanent"));
+    smtpcode()
+        .args(["--color", "always", "250"])
+        .assert()
+        .stdout(predicate::str::contains("\u{1b}[1;32msuccess"));
+    smtpcode()
+        .args(["--color", "always", "451"])
+        .assert()
+        .stdout(predicate::str::contains("\u{1b}[1;33mtemporary"));
+    smtpcode()
+        .arg("550")
+        .assert()
+        .stdout(predicate::str::contains("\u{1b}").not());
+    smtpcode()
+        .args(["--color", "always", "--json", "550"])
+        .assert()
+        .stdout(predicate::str::contains("\u{1b}").not());
+}
+
+#[test]
+fn language_comes_from_the_environment() {
+    smtpcode()
+        .env("LANG", "it_IT.UTF-8")
+        .arg("550")
+        .assert()
+        .stdout(predicate::str::contains("Mittente"));
+    smtpcode()
+        .env("LANG", "it_IT.UTF-8")
+        .env("SMTPCODE_LANG", "fr")
+        .arg("550")
+        .assert()
+        .stdout(predicate::str::contains("Expéditeur"));
+    let v = json(&["--lang", "fr", "550"]);
+    assert_eq!(v["findings"][0]["lang"], "fr");
+    assert!(
+        v["findings"][0]["advice"].get("sender").is_some(),
+        "JSON keys stay English"
+    );
+}
+
+#[test]
+fn control_characters_never_reach_the_terminal() {
+    let hostile =
+        b"550 5.1.1 <x@example.org> \x1b]0;pwned\x07\x1b[2J gone \xe2\x80\xae evil\n".to_vec();
+    let out = smtpcode().arg("-").write_stdin(hostile).output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        !text.contains('\u{1b}') && !text.contains('\u{7}') && !text.contains('\u{202e}'),
+        "{text}"
+    );
+    assert!(text.contains("\\x1B]0;pwned"));
+}
+
+#[test]
+fn latin1_and_binary_input_is_read() {
+    let mut input =
+        b"R\xe9ponse du serveur : 550 5.1.1 utilisateur inconnu\n\x00\x01\xff\xfe".to_vec();
+    input.extend_from_slice(b"\n451 4.7.1 try later\n");
+    let out = smtpcode()
+        .args(["--json", "-"])
+        .write_stdin(input)
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(codes(&v).len(), 2);
+    assert!(v["findings"][0]["text"]
+        .as_str()
+        .unwrap()
+        .contains("utilisateur"));
+}
+
+#[test]
+fn generates_man_page_and_help_teaches() {
+    smtpcode()
+        .args(["--generate", "man"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(".TH smtpcode"));
+    smtpcode()
+        .arg("--help")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Examples:"))
+        .stdout(predicate::str::contains("Exit status"));
+}

@@ -7,6 +7,7 @@
 //! and numbers inside words are not codes. A basic code directly followed by an enhanced
 //! code of the same class is one reply; codes that repeat within a unit are one finding.
 
+use crate::address;
 use crate::code::{Basic, Enhanced};
 use crate::text;
 use regex::bytes::Regex;
@@ -154,7 +155,7 @@ fn extract_unit(input: &[u8], unit: Unit, out: &mut Vec<Found>) {
     for (basic, enhanced) in pair(bytes, hits) {
         merge(out, first, basic, enhanced);
     }
-    let recipient = recipient(&input[unit.start..unit.end]);
+    let recipient = address::recipient(&input[unit.start..unit.end]);
     for found in &mut out[first..] {
         let start = found
             .basic
@@ -446,33 +447,6 @@ fn next_word(bytes: &[u8], at: usize) -> &[u8] {
     &bytes[start.min(bytes.len())..(start + len).min(bytes.len())]
 }
 
-/// The address a unit is about: Postfix `to=<…>`, Exim `** addr`, else the first `<…>`
-/// (or bare) address that is not a sender's (`from=<…>`, `MAIL FROM:<…>`).
-pub fn recipient(unit: &[u8]) -> Option<String> {
-    static RE: OnceLock<[Regex; 3]> = OnceLock::new();
-    let [to, exim, any] = RE.get_or_init(|| {
-        [
-            Regex::new(r"(?i-u)\bto=<([^<>\s@]+@[^<>\s@]+)>").expect("valid regex"),
-            Regex::new(r"(?-u)^\*\* ([^<>\s@]+@[A-Za-z0-9.-]+)").expect("valid regex"),
-            Regex::new(
-                r"(?i-u)(from[=:]\s*)?<?([A-Za-z0-9._%+'=-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*)",
-            )
-            .expect("valid regex"),
-        ]
-    });
-    let found = to
-        .captures(unit)
-        .or_else(|| exim.captures(unit))
-        .map(|c| c[1].to_vec())
-        .or_else(|| {
-            any.captures_iter(unit)
-                .find(|c| c.get(1).is_none())
-                .map(|c| c[2].to_vec())
-        })?;
-    let address = text::clean(&found, 254);
-    Some(address.trim_end_matches('.').to_ascii_lowercase())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -597,21 +571,6 @@ mod tests {
             if let Some((e, r)) = &f.enhanced {
                 assert_eq!(&input[r.clone()], e.to_string().as_bytes());
             }
-        }
-    }
-
-    #[test]
-    fn finds_the_recipient_of_a_unit() {
-        let cases: &[(&str, Option<&str>)] = &[
-            ("to=<Bob@Example.org>, orig_to=<x@y.z>, from=<a@b.c>", Some("bob@example.org")),
-            ("** bob@example.org R=dnslookup T=remote_smtp: SMTP error from remote mail server after RCPT TO:<bob@example.org>: 550 5.1.1", Some("bob@example.org")),
-            ("MAIL FROM:<alice@example.com> RCPT TO:<bob@example.org>", Some("bob@example.org")),
-            ("550 5.1.1 bob@example.org... User unknown", Some("bob@example.org")),
-            ("from=<alice@example.com>", None),
-            ("no address here", None),
-        ];
-        for (input, want) in cases {
-            assert_eq!(recipient(input.as_bytes()).as_deref(), *want, "{input}");
         }
     }
 

@@ -5,6 +5,7 @@
 //! with fallback, [`catalog`], [`decode`]) → **render** (coloured text or JSON, [`render`]).
 //! [`config`] resolves the command line ([`cli`]) once; [`run`] drives the stages.
 
+pub mod address;
 pub mod catalog;
 pub mod cli;
 pub mod code;
@@ -16,6 +17,7 @@ pub mod input;
 pub mod lang;
 pub mod render;
 pub mod text;
+pub mod verdict;
 
 use catalog::Catalog;
 use config::{Config, Input};
@@ -39,8 +41,9 @@ pub fn run(config: &Config, out: &mut dyn Write, err: &mut dyn Write) -> io::Res
     };
     let mut outcome = Outcome::default();
     let mut all = Vec::new();
+    let mut verdicts = Vec::new();
     for input in &config.inputs {
-        let findings = match findings(&cat, input) {
+        let decoded = match decode_input(&cat, input) {
             Ok(f) => f,
             Err(e) => {
                 writeln!(err, "error: {}", text::escape(&e.to_string()))?;
@@ -48,6 +51,7 @@ pub fn run(config: &Config, out: &mut dyn Write, err: &mut dyn Write) -> io::Res
                 continue;
             }
         };
+        let findings = decoded.findings;
         if findings.is_empty() && !config.json {
             writeln!(
                 err,
@@ -59,14 +63,18 @@ pub fn run(config: &Config, out: &mut dyn Write, err: &mut dyn Write) -> io::Res
         outcome.found |= !findings.is_empty();
         if config.json {
             all.extend(findings);
+            verdicts.extend(decoded.verdicts);
         } else {
+            if decoded.mail {
+                render::text::verdicts(out, &cat, &decoded.verdicts, config.width)?;
+            }
             findings
                 .iter()
                 .try_for_each(|f| render::text::finding(out, &cat, f, &place, config.width))?;
         }
     }
     if config.json {
-        render::Report::new(all).write(out)?;
+        render::Report::new(all, verdicts).write(out)?;
     }
     out.flush()?;
     Ok(outcome)
@@ -80,35 +88,61 @@ fn source_name(input: &Input) -> String {
     }
 }
 
-/// Reads, extracts and decodes one input.
-fn findings(cat: &Catalog, input: &Input) -> Result<Vec<Finding>, input::InputError> {
+/// What one input gave: findings, and a verdict per recipient.
+#[derive(Default)]
+struct Decoded {
+    findings: Vec<Finding>,
+    verdicts: Vec<verdict::Verdict>,
+    /// Whether the input was email (its verdicts lead the text output).
+    mail: bool,
+}
+
+/// Reads, extracts and decodes one input: email is walked part by part, message by
+/// message; anything else is scanned as a log.
+fn decode_input(cat: &Catalog, input: &Input) -> Result<Decoded, input::InputError> {
     let bytes = match input {
         Input::Codes(b, e) => {
             let origin = Origin {
                 source: "argument".into(),
                 ..Origin::default()
             };
-            return Ok(vec![decode::decode(cat, *b, *e, origin)]);
+            let findings = vec![decode::decode(cat, *b, *e, origin)];
+            return Ok(Decoded {
+                findings,
+                ..Decoded::default()
+            });
         }
         Input::Stdin => input::read_stdin()?,
         Input::File(path) => input::read_file(path)?,
     };
     let source = source_name(input);
-    Ok(extract::extract(&bytes)
+    let mut out = Decoded {
+        mail: input::message::is_message(&bytes),
+        ..Decoded::default()
+    };
+    let mut found = Vec::new();
+    if out.mail {
+        for (n, (line, raw)) in input::message::split_mbox(&bytes).into_iter().enumerate() {
+            let msg = input::message::parse(raw, line);
+            let (f, v) = verdict::analyze(&msg, &source, Some(n + 1));
+            found.extend(f);
+            out.verdicts.extend(v);
+        }
+    } else {
+        found = extract::extract(&bytes);
+        out.verdicts = verdict::from_log(&found, &source);
+    }
+    out.findings = found
         .into_iter()
-        .map(|found| {
+        .map(|f| {
             let origin = Origin {
                 source: source.clone(),
-                line: Some(found.line),
-                recipient: found.recipient,
-                text: Some(found.text),
+                line: Some(f.line),
+                recipient: f.recipient,
+                text: Some(f.text),
             };
-            decode::decode(
-                cat,
-                found.basic.map(|b| b.0),
-                found.enhanced.map(|e| e.0),
-                origin,
-            )
+            decode::decode(cat, f.basic.map(|b| b.0), f.enhanced.map(|e| e.0), origin)
         })
-        .collect())
+        .collect();
+    Ok(out)
 }

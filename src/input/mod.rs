@@ -1,5 +1,8 @@
 //! Input stage: files and stdin read as bytes, never as text (bounces come in every charset).
 
+pub mod dsn;
+pub mod message;
+
 use std::fmt;
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};

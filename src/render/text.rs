@@ -9,6 +9,7 @@
 use crate::catalog::Catalog;
 use crate::decode::{Decoded, Finding};
 use crate::text::escape;
+use crate::verdict::Verdict;
 use colored::{ColoredString, Colorize};
 use std::io::{self, Write};
 
@@ -71,6 +72,47 @@ pub fn finding(
     }
     advice(out, cat, f, width)?;
     writeln!(out)
+}
+
+/// Writes the verdict per recipient, one line each, before the details.
+pub fn verdicts(
+    out: &mut dyn Write,
+    cat: &Catalog,
+    verdicts: &[Verdict],
+    width: usize,
+) -> io::Result<()> {
+    for v in verdicts {
+        let class = match v.action.as_str() {
+            "failed" => "permanent",
+            "delayed" => "transient",
+            _ => "success",
+        };
+        let action = paint(class, cat.ui(&format!("action_{}", v.action)));
+        let codes: Vec<&str> = [&v.reply, &v.status]
+            .into_iter()
+            .flatten()
+            .map(String::as_str)
+            .collect();
+        let title = v
+            .status
+            .as_deref()
+            .and_then(crate::code::Enhanced::parse)
+            .and_then(|e| cat.texts(&e.detail_key()))
+            .map(|t| t.title.as_str())
+            .unwrap_or("");
+        let line = format!(
+            "{} {}  {}  {}",
+            label(cat, &escape(&v.address)),
+            action,
+            codes.join(" ").bold(),
+            title
+        );
+        para(out, "", &line, width)?;
+    }
+    if !verdicts.is_empty() {
+        writeln!(out)?;
+    }
+    Ok(())
 }
 
 fn location(cat: &Catalog, f: &Finding, place: &Place) -> Option<String> {

@@ -1,0 +1,176 @@
+//! Input stage, for delivery-status reports (RFC 3464 §2, RFC 6533): the per-message fields
+//! and one group of fields per recipient, folded lines unfolded.
+
+use crate::address;
+
+/// One per-recipient group of a report.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Group {
+    /// Final-Recipient, else Original-Recipient, without the address type (`rfc822;`).
+    pub recipient: Option<String>,
+    pub original_recipient: Option<String>,
+    pub action: Option<String>,
+    pub status: Option<String>,
+    pub remote_mta: Option<String>,
+    /// Diagnostic-Code without its type (`smtp;`).
+    pub diagnostic: Option<String>,
+    pub last_attempt: Option<String>,
+    pub will_retry_until: Option<String>,
+    /// 0-based lines of the section the group spans (first, last).
+    pub lines: (usize, usize),
+}
+
+/// The report: its per-message fields and recipient groups.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Report {
+    pub reporting_mta: Option<String>,
+    pub groups: Vec<Group>,
+}
+
+/// Parses the body of a `message/delivery-status` part. Lenient: blank lines separate the
+/// groups, and a second Final-Recipient in one group also starts a new one.
+pub fn parse(body: &[u8]) -> Report {
+    let text = String::from_utf8_lossy(body);
+    let mut report = Report::default();
+    let mut group: Option<Group> = None;
+    for (first, last, name, value) in fields(&text) {
+        let name = name.to_ascii_lowercase();
+        let starts = matches!(name.as_str(), "final-recipient" | "original-recipient");
+        let repeat = group.as_ref().is_some_and(|g| match name.as_str() {
+            "final-recipient" => {
+                g.recipient.is_some() && g.original_recipient.as_deref() != g.recipient.as_deref()
+                    || g.status.is_some()
+            }
+            "original-recipient" => g.original_recipient.is_some() || g.status.is_some(),
+            _ => false,
+        });
+        if value.is_none() || repeat {
+            report
+                .groups
+                .extend(group.take().filter(|g| g.recipient.is_some()));
+        }
+        let Some(value) = value else { continue };
+        if starts && group.is_none() {
+            group = Some(Group {
+                lines: (first, last),
+                ..Group::default()
+            });
+        }
+        match group.as_mut() {
+            Some(g) => {
+                g.lines.1 = last;
+                set(g, &name, value);
+            }
+            None if name == "reporting-mta" => report.reporting_mta = Some(strip_type(value)),
+            None => {}
+        }
+    }
+    report
+        .groups
+        .extend(group.filter(|g| g.recipient.is_some()));
+    report
+}
+
+fn set(g: &mut Group, name: &str, value: String) {
+    match name {
+        "final-recipient" => {
+            g.recipient = address::addresses(strip_type(value.clone()).as_bytes())
+                .into_iter()
+                .next()
+                .or(Some(strip_type(value)))
+        }
+        "original-recipient" => {
+            let a = address::addresses(value.as_bytes()).into_iter().next();
+            g.original_recipient = a.clone();
+            g.recipient = g.recipient.take().or(a);
+        }
+        "action" => g.action = Some(value.trim().to_ascii_lowercase()),
+        "status" => g.status = value.split_whitespace().next().map(String::from),
+        "remote-mta" => g.remote_mta = Some(strip_type(value)),
+        "diagnostic-code" => g.diagnostic = Some(strip_type(value)),
+        "last-attempt-date" => g.last_attempt = Some(value),
+        "will-retry-until" => g.will_retry_until = Some(value),
+        _ => {}
+    }
+}
+
+/// `rfc822; bob@example.org` → `bob@example.org`; `smtp; 550 ...` → `550 ...`.
+fn strip_type(value: String) -> String {
+    match value.split_once(';') {
+        Some((kind, rest)) if !kind.contains(' ') && kind.len() < 20 => rest.trim().to_string(),
+        _ => value.trim().to_string(),
+    }
+}
+
+/// The unfolded fields of the text, each with its first and last line; a blank line gives
+/// `(n, n, "", None)`.
+fn fields(text: &str) -> Vec<(usize, usize, String, Option<String>)> {
+    let mut out: Vec<(usize, usize, String, Option<String>)> = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        let line = line.trim_end_matches('\r');
+        if line.trim().is_empty() {
+            out.push((n, n, String::new(), None));
+            continue;
+        }
+        if line.starts_with([' ', '\t']) {
+            if let Some((_, last, _, Some(value))) = out.last_mut() {
+                value.push(' ');
+                value.push_str(line.trim());
+                *last = n;
+            }
+            continue;
+        }
+        if let Some((name, value)) = line.split_once(':') {
+            if !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
+                out.push((n, n, name.to_string(), Some(value.trim().to_string())));
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_groups_and_unfolds() {
+        let body = b"Reporting-MTA: dns; mx.example.org\n\nFinal-Recipient: rfc822; Bob@example.org\nAction: failed\nStatus: 5.1.1\nDiagnostic-Code: smtp; 550 5.1.1 <bob@example.org>:\n    user unknown\n\nOriginal-Recipient: rfc822;carol@example.net\nFinal-Recipient: RFC822; carol@example.net\nAction: delayed\nStatus: 4.2.2 (mailbox full)\nWill-Retry-Until: Tue, 24 Nov 2026\n";
+        let r = parse(body);
+        assert_eq!(r.reporting_mta.as_deref(), Some("mx.example.org"));
+        assert_eq!(r.groups.len(), 2);
+        let g = &r.groups[0];
+        assert_eq!(
+            (
+                g.recipient.as_deref(),
+                g.status.as_deref(),
+                g.action.as_deref()
+            ),
+            (Some("bob@example.org"), Some("5.1.1"), Some("failed"))
+        );
+        assert_eq!(
+            g.diagnostic.as_deref(),
+            Some("550 5.1.1 <bob@example.org>: user unknown")
+        );
+        assert_eq!(g.lines, (2, 6));
+        let g = &r.groups[1];
+        assert_eq!(
+            (g.recipient.as_deref(), g.status.as_deref()),
+            (Some("carol@example.net"), Some("4.2.2"))
+        );
+        assert_eq!(g.lines, (8, 12));
+    }
+
+    #[test]
+    fn groups_without_blank_lines_still_split() {
+        let body = b"Final-Recipient: rfc822; a@x.example\nStatus: 5.1.1\nFinal-Recipient: rfc822; b@x.example\nStatus: 5.2.2\n";
+        let r = parse(body);
+        assert_eq!(
+            r.groups
+                .iter()
+                .map(|g| g.recipient.clone().unwrap())
+                .collect::<Vec<_>>(),
+            ["a@x.example", "b@x.example"]
+        );
+    }
+}

@@ -1,0 +1,357 @@
+//! Input stage, for email: an mbox split into messages, each message's MIME structure walked
+//! (mailparse decodes base64, quoted-printable and charsets) into the sections that matter.
+//!
+//! A bounce has up to three kinds of content: text for people (where MTAs without a DSN
+//! write the failed address and the reply), a `message/delivery-status` report (RFC 3464,
+//! RFC 6533), and the returned original message, whose Received headers and versions say
+//! nothing about this delivery: it is left out.
+
+use mailparse::{MailHeaderMap, ParsedMail};
+
+/// A part of a message worth reading.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Section {
+    pub kind: Kind,
+    /// The decoded content.
+    pub body: Vec<u8>,
+    /// 1-based line in the raw input where the content starts.
+    pub line: usize,
+    /// Whether lines in `body` are lines of the raw input (no transfer encoding undone), so
+    /// that `line` + offset is exact.
+    pub exact_lines: bool,
+}
+
+/// What a section holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Text written for people (or a whole message without MIME structure).
+    Text,
+    /// A delivery-status report.
+    Status,
+}
+
+/// One message of the input.
+#[derive(Debug, Clone, Default)]
+pub struct Message {
+    pub sections: Vec<Section>,
+    /// Addresses of the bounce's own From and To (the mailer daemon and the original
+    /// sender): never the failed recipient.
+    pub own_addresses: Vec<String>,
+    /// Addresses of an `X-Failed-Recipients` header (Exim, Google).
+    pub failed_recipients: Vec<String>,
+    /// The Subject, decoded.
+    pub subject: String,
+}
+
+/// Whether `input` reads as an email message or an mbox rather than a log: it starts with
+/// an mbox `From ` line or with header fields, and has an empty line ending the header.
+pub fn is_message(input: &[u8]) -> bool {
+    let head = &input[..input.len().min(64 * 1024)];
+    if head.starts_with(b"From ") {
+        return true;
+    }
+    let mut fields = 0;
+    for line in head.split(|&b| b == b'\n') {
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        if line.is_empty() {
+            return fields >= 2;
+        }
+        if matches!(line[0], b' ' | b'\t') && fields > 0 {
+            continue;
+        }
+        let name_len = line.iter().position(|&b| b == b':').unwrap_or(0);
+        let is_field = name_len > 0
+            && line[..name_len]
+                .iter()
+                .all(|&b| b.is_ascii_alphanumeric() || b == b'-');
+        if !is_field {
+            return false;
+        }
+        fields += 1;
+    }
+    false
+}
+
+/// The messages of an mbox (`From ` lines at the start of a line separate them); a single
+/// message is one.
+pub fn split_mbox(input: &[u8]) -> Vec<(usize, &[u8])> {
+    let mbox = input.starts_with(b"From ");
+    let mut starts = vec![0];
+    let mut line_starts = vec![1];
+    let mut line = 1;
+    for (i, &b) in input.iter().enumerate() {
+        if b == b'\n' {
+            line += 1;
+            if mbox && input[i + 1..].starts_with(b"From ") {
+                starts.push(i + 1);
+                line_starts.push(line);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for (k, &s) in starts.iter().enumerate() {
+        let end = starts.get(k + 1).copied().unwrap_or(input.len());
+        let mut msg = &input[s..end];
+        let mut first_line = line_starts[k];
+        if msg.starts_with(b"From ") {
+            let skip = msg
+                .iter()
+                .position(|&b| b == b'\n')
+                .map_or(msg.len(), |p| p + 1);
+            msg = &msg[skip..];
+            first_line += 1;
+        }
+        if !msg.iter().all(u8::is_ascii_whitespace) {
+            out.push((first_line, msg));
+        }
+    }
+    out
+}
+
+/// Walks one message; `first_line` is the line of the input where it starts. A message that
+/// mailparse cannot read is one text section, scanned flat.
+pub fn parse(raw: &[u8], first_line: usize) -> Message {
+    let Ok(mail) = mailparse::parse_mail(raw) else {
+        return Message {
+            sections: vec![flat(raw, first_line)],
+            ..Message::default()
+        };
+    };
+    let mut own = Vec::new();
+    for name in ["From", "To", "Return-Path", "Sender", "Reply-To"] {
+        for value in mail.headers.get_all_values(name) {
+            own.extend(crate::address::addresses(value.as_bytes()));
+        }
+    }
+    let failed = mail
+        .headers
+        .get_all_values("X-Failed-Recipients")
+        .iter()
+        .flat_map(|v| crate::address::addresses(v.as_bytes()))
+        .collect();
+    let subject = mail.headers.get_first_value("Subject").unwrap_or_default();
+    let mut sections = Vec::new();
+    walk(&mail, raw, first_line, &mut sections);
+    // The top-level headers hold no report, but a few MTAs put the diagnosis in them.
+    if sections.is_empty() {
+        sections.push(flat(raw, first_line));
+    }
+    Message {
+        sections,
+        own_addresses: own,
+        failed_recipients: failed,
+        subject,
+    }
+}
+
+fn flat(raw: &[u8], line: usize) -> Section {
+    Section {
+        kind: Kind::Text,
+        body: raw.to_vec(),
+        line,
+        exact_lines: true,
+    }
+}
+
+fn walk(part: &ParsedMail, raw: &[u8], first_line: usize, out: &mut Vec<Section>) {
+    let mime = part.ctype.mimetype.to_ascii_lowercase();
+    if !part.subparts.is_empty() {
+        for sub in &part.subparts {
+            walk(sub, raw, first_line, out);
+        }
+        return;
+    }
+    let kind = match mime.as_str() {
+        "message/delivery-status" | "message/global-delivery-status" => Kind::Status,
+        // The returned original message or its headers: not about this delivery.
+        "message/rfc822"
+        | "message/global"
+        | "text/rfc822-headers"
+        | "message/rfc822-headers"
+        | "message/global-headers" => return,
+        m if m.starts_with("text/") || m.is_empty() => Kind::Text,
+        // Attachments, images, signatures.
+        _ => return,
+    };
+    let offset = offset_in(raw, part.get_body_encoded_raw());
+    let line = first_line
+        + raw[..offset.min(raw.len())]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count();
+    let encoded = part
+        .headers
+        .get_first_value("Content-Transfer-Encoding")
+        .is_some_and(|e| {
+            let e = e.trim().to_ascii_lowercase();
+            e == "base64" || e == "quoted-printable"
+        });
+    let body = match (kind, mime.as_str()) {
+        (Kind::Text, "text/html") => strip_html(&body_bytes(part)),
+        _ => body_bytes(part),
+    };
+    out.push(Section {
+        kind,
+        body,
+        line,
+        exact_lines: !encoded && mime != "text/html",
+    });
+}
+
+/// The decoded body: transfer encoding undone, the charset turned into UTF-8 where known.
+fn body_bytes(part: &ParsedMail) -> Vec<u8> {
+    let charset = part.ctype.charset.to_ascii_lowercase();
+    let plain = matches!(
+        charset.as_str(),
+        "us-ascii" | "utf-8" | "utf8" | "ascii" | ""
+    );
+    if !plain {
+        if let Ok(text) = part.get_body() {
+            return text.into_bytes();
+        }
+    }
+    part.get_body_raw()
+        .unwrap_or_else(|_| part.get_body_encoded_raw().to_vec())
+}
+
+/// Where `inner`, a slice of `outer`, begins in it.
+fn offset_in(outer: &[u8], inner: &[u8]) -> usize {
+    let (o, i) = (outer.as_ptr() as usize, inner.as_ptr() as usize);
+    if i >= o && i <= o + outer.len() {
+        i - o
+    } else {
+        0
+    }
+}
+
+/// Text of an HTML part: tags removed, line breaks kept at block ends, common entities read.
+fn strip_html(html: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(html.len());
+    let mut i = 0;
+    while i < html.len() {
+        match html[i] {
+            b'<' => {
+                let end = html[i..]
+                    .iter()
+                    .position(|&b| b == b'>')
+                    .map_or(html.len(), |p| i + p + 1);
+                let tag = html[i + 1..end.saturating_sub(1).max(i + 1)].to_ascii_lowercase();
+                if [
+                    &b"br"[..],
+                    b"/p",
+                    b"p",
+                    b"/div",
+                    b"/tr",
+                    b"tr",
+                    b"/li",
+                    b"/h1",
+                    b"/h2",
+                    b"/h3",
+                    b"/table",
+                ]
+                .iter()
+                .any(|t| tag.starts_with(t))
+                {
+                    out.push(b'\n');
+                }
+                i = end;
+            }
+            b'&' => {
+                let rest = &html[i..html.len().min(i + 8)];
+                let (text, len): (&[u8], usize) = match () {
+                    _ if rest.starts_with(b"&lt;") => (b"<", 4),
+                    _ if rest.starts_with(b"&gt;") => (b">", 4),
+                    _ if rest.starts_with(b"&amp;") => (b"&", 5),
+                    _ if rest.starts_with(b"&nbsp;") => (b" ", 6),
+                    _ if rest.starts_with(b"&quot;") => (b"\"", 6),
+                    _ if rest.starts_with(b"&#64;") => (b"@", 5),
+                    _ => (b"&", 1),
+                };
+                out.extend_from_slice(text);
+                i += len;
+            }
+            b => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    out
+}
+
+trait EncodedRaw {
+    fn get_body_encoded_raw(&self) -> &[u8];
+}
+
+impl EncodedRaw for ParsedMail<'_> {
+    /// The body bytes as they are in the input.
+    fn get_body_encoded_raw(&self) -> &[u8] {
+        match self.get_body_encoded() {
+            mailparse::body::Body::Base64(b) | mailparse::body::Body::QuotedPrintable(b) => {
+                b.get_raw()
+            }
+            mailparse::body::Body::SevenBit(b) | mailparse::body::Body::EightBit(b) => b.get_raw(),
+            mailparse::body::Body::Binary(b) => b.get_raw(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tells_messages_from_logs() {
+        assert!(is_message(b"From: a@b\nTo: c@d\nSubject: x\n\nbody"));
+        assert!(is_message(
+            b"From MAILER-DAEMON Mon Nov 23 10:00:00 2026\nFrom: a\n\nx"
+        ));
+        assert!(is_message(
+            b"Return-Path: <>\r\nReceived: from x\r\n\tby y\r\nSubject: z\r\n\r\nbody"
+        ));
+        assert!(!is_message(
+            b"Nov 23 09:14:02 mx1 postfix/smtp[21877]: 4Xk2: to=<bob@example.org>\n"
+        ));
+        assert!(!is_message(b"550 5.1.1 unknown\n"));
+        assert!(!is_message(b"Status: 5.1.1\n"));
+    }
+
+    #[test]
+    fn splits_an_mbox() {
+        let mbox = b"From a Mon\nSubject: one\n\nbody 1\nFrom b Tue\nSubject: two\n\nbody 2\n";
+        let msgs = split_mbox(mbox);
+        assert_eq!(msgs.len(), 2);
+        assert_eq!(msgs[0], (2, &b"Subject: one\n\nbody 1\n"[..]));
+        assert_eq!(msgs[1].0, 6);
+    }
+
+    #[test]
+    fn walks_parts_and_skips_the_returned_message() {
+        let raw = b"From: MAILER-DAEMON@x.example\nTo: me@y.example\nContent-Type: multipart/report; boundary=\"B\"\n\n--B\nContent-Type: text/plain\n\nsorry\n--B\nContent-Type: message/delivery-status\n\nStatus: 5.1.1\n--B\nContent-Type: message/rfc822\n\nX-Mailer: Foo 5.2.1\n--B--\n";
+        let m = parse(raw, 1);
+        assert_eq!(
+            m.sections.iter().map(|s| s.kind).collect::<Vec<_>>(),
+            [Kind::Text, Kind::Status]
+        );
+        assert_eq!(m.sections[0].line, 8);
+        assert_eq!(m.sections[1].body, b"Status: 5.1.1");
+        assert!(m.own_addresses.contains(&"me@y.example".to_string()));
+    }
+
+    #[test]
+    fn decodes_quoted_printable_and_base64() {
+        let raw = b"Content-Type: multipart/mixed; boundary=B\n\n--B\nContent-Type: text/plain\nContent-Transfer-Encoding: quoted-printable\n\nsaid: 550 5.1.=\n1 unknown\n--B\nContent-Type: message/delivery-status\nContent-Transfer-Encoding: base64\n\nU3RhdHVzOiA1LjIuMg==\n--B--\n";
+        let m = parse(raw, 1);
+        assert_eq!(m.sections[0].body, b"said: 550 5.1.1 unknown");
+        assert_eq!(m.sections[1].body, b"Status: 5.2.2");
+        assert!(!m.sections[0].exact_lines);
+    }
+
+    #[test]
+    fn html_becomes_text() {
+        assert_eq!(
+            strip_html(b"<p>550 5.1.1 &lt;a&#64;b&gt;</p><br>x"),
+            b"\n550 5.1.1 <a@b>\n\nx"
+        );
+    }
+}

@@ -1,0 +1,405 @@
+//! Decode stage, per recipient: which address each finding is about, and the one verdict
+//! per address a careful administrator would state.
+//!
+//! Rules, in order of trust:
+//! 1. a delivery-status group (RFC 3464) names its recipient, action and status; a generic
+//!    `Status: 5.0.0` gives way to the specific code of its own Diagnostic-Code;
+//! 2. otherwise the address in the same reply or log line, else the last recipient address
+//!    the text named before the reply (qmail, Exim and Exchange write it on a line above);
+//! 3. of several codes about one address, the worst class decides, protocol-sequence errors
+//!    (`503 5.5.1 RCPT first`) that only follow the real refusal are passed over, and the
+//!    first remaining reply wins.
+
+use crate::address;
+use crate::code::{Basic, Enhanced};
+use crate::extract::{self, Found};
+use crate::input::dsn;
+use crate::input::message::{Kind, Message};
+use serde::Serialize;
+
+/// What happened to one recipient.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Verdict {
+    pub address: String,
+    /// The enhanced status code (`5.1.1`), if one was given.
+    pub status: Option<String>,
+    /// The basic reply code (`550`), if one was given.
+    pub reply: Option<String>,
+    /// failed, delayed, delivered, relayed or expanded (RFC 3464 §2.3.3).
+    pub action: String,
+    /// The remote server's words about this recipient.
+    pub diagnostic: Option<String>,
+    pub source: String,
+    /// 1-based number of the message in an mbox; 1 for a single message, `null` for a log.
+    pub message: Option<usize>,
+}
+
+/// The findings of one message, each with its recipient, and the verdict per recipient.
+pub fn analyze(msg: &Message, source: &str, number: Option<usize>) -> (Vec<Found>, Vec<Verdict>) {
+    let own = |a: &String| msg.own_addresses.contains(a) || is_robot(a);
+    let mut found = Vec::new();
+    let mut verdicts: Vec<Verdict> = Vec::new();
+    let mut listed: Vec<String> = msg.failed_recipients.clone();
+    let mut reported = false;
+    for section in &msg.sections {
+        let mut here = extract::extract(&section.body);
+        let line_of = |l: usize| {
+            if section.exact_lines {
+                section.line + l - 1
+            } else {
+                section.line
+            }
+        };
+        match section.kind {
+            Kind::Status => {
+                let report = dsn::parse(&section.body);
+                reported |= !report.groups.is_empty();
+                for f in &mut here {
+                    let group = report
+                        .groups
+                        .iter()
+                        .find(|g| (g.lines.0..=g.lines.1).contains(&(f.line - 1)));
+                    f.recipient = group
+                        .and_then(|g| g.recipient.clone())
+                        .or(f.recipient.take());
+                }
+                for g in &report.groups {
+                    if let Some(v) = from_group(g, source, number) {
+                        upsert(&mut verdicts, v, true);
+                    }
+                }
+            }
+            Kind::Text => {
+                assign_from_context(&section.body, &mut here, &own);
+                listed.extend(
+                    address::listed(&section.body)
+                        .into_iter()
+                        .filter(|a| !own(a)),
+                );
+            }
+        }
+        for f in &mut here {
+            f.line = line_of(f.line);
+        }
+        found.extend(here);
+    }
+    // Recipients the text names that no report covered, and replies for those it did.
+    for address in recipients_of(&found) {
+        let about: Vec<&Found> = found
+            .iter()
+            .filter(|f| f.recipient.as_deref() == Some(&address))
+            .collect();
+        let Some((status, reply, text)) = decisive(&about) else {
+            continue;
+        };
+        match verdicts.iter_mut().find(|v| v.address == address) {
+            Some(v) => {
+                let class = v
+                    .status
+                    .as_deref()
+                    .and_then(Enhanced::parse)
+                    .and_then(|e| e.class);
+                let fits = |b: &Basic| class.is_none_or(|c| c == b.first_digit());
+                if v.reply.is_none() {
+                    v.reply = reply.filter(fits).map(|b| b.to_string());
+                }
+            }
+            None => verdicts.push(Verdict {
+                action: action_of(
+                    status
+                        .and_then(|e| e.class)
+                        .or(reply.map(|b| b.first_digit())),
+                )
+                .into(),
+                address,
+                status: status.map(|e| e.to_string()),
+                reply: reply.map(|b| b.to_string()),
+                diagnostic: Some(text),
+                source: source.into(),
+                message: number,
+            }),
+        }
+    }
+    // Addresses the bounce lists as failed, though no code is given for them.
+    if !reported {
+        let delayed = is_delay_notice(msg);
+        for address in listed {
+            if !verdicts.iter().any(|v| v.address == address) {
+                let action = if delayed { "delayed" } else { "failed" };
+                verdicts.push(Verdict {
+                    address,
+                    status: None,
+                    reply: None,
+                    action: action.into(),
+                    diagnostic: None,
+                    source: source.into(),
+                    message: number,
+                });
+            }
+        }
+    }
+    (found, verdicts)
+}
+
+/// Whether a bounce without codes reports a delay rather than a failure.
+fn is_delay_notice(msg: &Message) -> bool {
+    let subject = msg.subject.to_ascii_lowercase();
+    subject.contains("delay") || subject.contains("warning")
+}
+
+/// Findings of a log: each line names its own recipient; a later line about the same
+/// address replaces an earlier one, as a log reports retries in order.
+pub fn from_log(found: &[Found], source: &str) -> Vec<Verdict> {
+    let mut out = Vec::new();
+    for f in found {
+        let Some(address) = &f.recipient else {
+            continue;
+        };
+        let (status, reply) = (
+            f.enhanced.as_ref().map(|e| e.0),
+            f.basic.as_ref().map(|b| b.0),
+        );
+        let class = status
+            .and_then(|e| e.class)
+            .or(reply.map(|b| b.first_digit()));
+        let v = Verdict {
+            address: address.clone(),
+            status: status.map(|e| e.to_string()),
+            reply: reply.map(|b| b.to_string()),
+            action: action_of(class).into(),
+            diagnostic: Some(f.text.clone()),
+            source: source.into(),
+            message: None,
+        };
+        upsert(&mut out, v, true);
+    }
+    out
+}
+
+fn upsert(out: &mut Vec<Verdict>, v: Verdict, replace: bool) {
+    match out.iter_mut().find(|o| o.address == v.address) {
+        Some(slot) if replace => *slot = v,
+        Some(_) => {}
+        None => out.push(v),
+    }
+}
+
+/// A verdict from a report group: its Status, made specific by its Diagnostic-Code.
+fn from_group(g: &dsn::Group, source: &str, number: Option<usize>) -> Option<Verdict> {
+    let address = g.recipient.clone()?;
+    let diag = g
+        .diagnostic
+        .as_deref()
+        .map(|d| extract::extract(d.as_bytes()))
+        .unwrap_or_default();
+    let diag_refs: Vec<&Found> = diag.iter().collect();
+    let (d_status, d_reply, _) = decisive(&diag_refs).unwrap_or((None, None, String::new()));
+    let mut status = g
+        .status
+        .as_deref()
+        .and_then(Enhanced::parse)
+        .filter(|e| e.class.is_some());
+    let generic = status.is_none_or(|s| s.subject == 0 && s.detail == 0);
+    if generic {
+        if let Some(d) = d_status.filter(|d| status.is_none_or(|s| s.class == d.class)) {
+            status = Some(d);
+        }
+    }
+    let class = status.and_then(|s| s.class);
+    let reply = d_reply.filter(|b| class.is_none_or(|c| c == b.first_digit()));
+    let action = match g.action.as_deref() {
+        Some(a @ ("failed" | "delayed" | "delivered" | "relayed" | "expanded")) => a.to_string(),
+        _ => action_of(class.or(reply.map(|b| b.first_digit()))).into(),
+    };
+    Some(Verdict {
+        address,
+        status: status.map(|s| s.to_string()),
+        reply: reply.map(|b| b.to_string()),
+        action,
+        diagnostic: g.diagnostic.clone(),
+        source: source.into(),
+        message: number,
+    })
+}
+
+/// Gives findings without an address in their own line the last recipient address the
+/// text named before them (or, failing that, the first one after).
+fn assign_from_context(body: &[u8], found: &mut [Found], own: &dyn Fn(&String) -> bool) {
+    let mut mentions: Vec<(usize, String)> = Vec::new();
+    for (n, line) in body.split(|&b| b == b'\n').enumerate() {
+        if is_sender_line(line) {
+            continue;
+        }
+        for a in address::addresses(line) {
+            if !own(&a) {
+                mentions.push((n + 1, a));
+            }
+        }
+    }
+    for f in found.iter_mut() {
+        if f.recipient.as_ref().is_some_and(|r| !own(r)) {
+            continue;
+        }
+        let before = mentions.iter().rev().find(|(n, _)| *n <= f.line);
+        f.recipient = before.or(mentions.first()).map(|(_, a)| a.clone());
+    }
+}
+
+/// Lines that name the sender or the reporting system, not a recipient.
+fn is_sender_line(line: &[u8]) -> bool {
+    let l = line.to_ascii_lowercase();
+    let t = l.trim_ascii_start();
+    [
+        "from:",
+        "reply-to:",
+        "sender:",
+        "return-path:",
+        "message-id:",
+        "mail from",
+        "x-",
+        "envelope-from",
+        "reporting-mta",
+    ]
+    .iter()
+    .any(|p| t.starts_with(p.as_bytes()))
+}
+
+/// Mailer daemons and postmasters send bounces; they are not the failed recipient.
+fn is_robot(address: &str) -> bool {
+    let local = address.split('@').next().unwrap_or("");
+    [
+        "mailer-daemon",
+        "postmaster",
+        "mail-daemon",
+        "noreply",
+        "no-reply",
+        "bounce",
+        "bounces",
+    ]
+    .contains(&local)
+}
+
+fn recipients_of(found: &[Found]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for a in found.iter().filter_map(|f| f.recipient.clone()) {
+        if !out.contains(&a) {
+            out.push(a);
+        }
+    }
+    out
+}
+
+/// The code that decided a delivery among the findings about it (rule 3 above).
+fn decisive(found: &[&Found]) -> Option<(Option<Enhanced>, Option<Basic>, String)> {
+    let class = |f: &Found| {
+        f.enhanced
+            .as_ref()
+            .and_then(|e| e.0.class)
+            .or(f.basic.as_ref().map(|b| b.0.first_digit()))
+    };
+    let worst = found
+        .iter()
+        .filter_map(|f| class(f))
+        .filter(|&c| c != 3)
+        .max()?;
+    let sequence = |f: &Found| {
+        f.basic.as_ref().is_some_and(|b| b.0 .0 == 503)
+            || f.enhanced
+                .as_ref()
+                .is_some_and(|e| e.0.subject == 5 && e.0.detail == 1)
+    };
+    let mut pool: Vec<&Found> = found
+        .iter()
+        .copied()
+        .filter(|f| class(f) == Some(worst))
+        .collect();
+    if pool.iter().any(|f| !sequence(f)) {
+        pool.retain(|f| !sequence(f));
+    }
+    let with_status = pool.iter().filter(|f| f.enhanced.is_some());
+    let specific = with_status.clone().find(|f| {
+        f.enhanced
+            .as_ref()
+            .is_some_and(|e| e.0.subject != 0 || e.0.detail != 0)
+    });
+    let main = specific.or(with_status.clone().next()).or(pool.first())?;
+    let status = main.enhanced.as_ref().map(|e| e.0);
+    let reply = main
+        .basic
+        .as_ref()
+        .map(|b| b.0)
+        .or_else(|| pool.iter().find_map(|f| f.basic.as_ref().map(|b| b.0)));
+    Some((status, reply, main.text.clone()))
+}
+
+fn action_of(class: Option<u8>) -> &'static str {
+    match class {
+        Some(2) => "delivered",
+        Some(4) => "delayed",
+        _ => "failed",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::input::message::parse;
+
+    fn verdicts(raw: &str) -> Vec<(String, Option<String>, Option<String>, String)> {
+        let msg = parse(raw.as_bytes(), 1);
+        analyze(&msg, "t", Some(1))
+            .1
+            .into_iter()
+            .map(|v| (v.address, v.status, v.reply, v.action))
+            .collect()
+    }
+
+    fn v(
+        a: &str,
+        s: &str,
+        r: &str,
+        action: &str,
+    ) -> (String, Option<String>, Option<String>, String) {
+        let opt = |x: &str| (!x.is_empty()).then(|| x.to_string());
+        (a.into(), opt(s), opt(r), action.into())
+    }
+
+    #[test]
+    fn a_generic_status_gives_way_to_its_diagnostic() {
+        let raw = "From: MAILER-DAEMON@mx.example\nTo: me@example.com\nContent-Type: multipart/report; boundary=B\n\n--B\nContent-Type: message/delivery-status\n\nFinal-Recipient: rfc822; bob@example.org\nAction: failed\nStatus: 5.0.0\nDiagnostic-Code: smtp; 550 5.7.1 relaying denied\n--B--\n";
+        assert_eq!(
+            verdicts(raw),
+            [v("bob@example.org", "5.7.1", "550", "failed")]
+        );
+    }
+
+    #[test]
+    fn sequence_errors_do_not_decide() {
+        let raw = "From: MAILER-DAEMON@mx.example\nTo: me@example.com\n\n<bob@example.org>:\nRemote said: 550 5.2.1 disabled. 503 5.5.1 RCPT first. 550 5.2.1 disabled\n";
+        assert_eq!(
+            verdicts(raw),
+            [v("bob@example.org", "5.2.1", "550", "failed")]
+        );
+    }
+
+    #[test]
+    fn recipient_from_a_line_above_and_not_the_sender() {
+        let raw = "From: MAILER-DAEMON@mx.example\nTo: me@example.com\n\nYour message from me@example.com to\n  carol@example.net\ncould not be delivered.\n\n  452 4.2.2 mailbox full\n";
+        assert_eq!(
+            verdicts(raw),
+            [v("carol@example.net", "4.2.2", "452", "delayed")]
+        );
+    }
+
+    #[test]
+    fn each_report_group_keeps_its_own_status() {
+        let raw = "From: MAILER-DAEMON@mx.example\nTo: me@example.com\nContent-Type: multipart/report; boundary=B\n\n--B\nContent-Type: text/plain\n\n<a@x.example>: host said: 550 5.1.1 unknown\n--B\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mx.example\n\nFinal-Recipient: rfc822; a@x.example\nAction: failed\nStatus: 5.1.1\n\nFinal-Recipient: rfc822; b@x.example\nAction: delayed\nStatus: 4.2.2\n--B--\n";
+        assert_eq!(
+            verdicts(raw),
+            [
+                v("a@x.example", "5.1.1", "550", "failed"),
+                v("b@x.example", "4.2.2", "", "delayed")
+            ]
+        );
+    }
+}

@@ -178,7 +178,17 @@ fn extract_unit(input: &[u8], unit: Unit, out: &mut Vec<Found>) {
                 .filter(|&&b| b == b'\n')
                 .count();
         found.text = balance(text::clean(&input[text_from..unit.end], MAX_TEXT));
-        found.recipient = recipient.clone();
+        // The address on the code's own line, else the one the unit is about.
+        let line_start = input[unit.start..start]
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(unit.start, |p| unit.start + p + 1);
+        let line_end = input[start..unit.end]
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(unit.end, |p| start + p);
+        found.recipient =
+            address::recipient(&input[line_start..line_end]).or_else(|| recipient.clone());
     }
 }
 
@@ -194,9 +204,11 @@ fn balance(mut text: String) -> String {
     text
 }
 
-/// Whether only one space or one hyphen separates `end` from `start`.
+/// Whether only one space or one hyphen separates `end` from `start`, perhaps with an
+/// opening quote (Amazon SES writes `550-'5.7.1 ...'`).
 fn joined(bytes: &[u8], end: usize, start: usize) -> bool {
-    start == end + 1 && matches!(bytes[end], b' ' | b'-')
+    let sep = matches!(bytes[end], b' ' | b'-');
+    sep && (start == end + 1 || (start == end + 2 && matches!(bytes[end + 1], b'\'' | b'"')))
 }
 
 /// Pairs a basic hit with the enhanced hit that follows it (same class, one separator).

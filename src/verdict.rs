@@ -36,11 +36,15 @@ pub struct Verdict {
 
 /// The findings of one message, each with its recipient, and the verdict per recipient.
 pub fn analyze(msg: &Message, source: &str, number: Option<usize>) -> (Vec<Found>, Vec<Verdict>) {
-    let own = |a: &String| msg.own_addresses.contains(a) || is_robot(a);
+    let own = |a: &String| {
+        (msg.own_addresses.contains(a) || is_robot(a)) && !msg.failed_recipients.contains(a)
+    };
     let mut found = Vec::new();
     let mut verdicts: Vec<Verdict> = Vec::new();
     let mut listed: Vec<String> = msg.failed_recipients.clone();
     let mut reported = false;
+    // Report groups whose recipient field holds no address (`rfc822; @host`).
+    let mut orphans: Vec<dsn::Group> = Vec::new();
     for section in &msg.sections {
         let mut here = extract::extract(&section.body);
         let line_of = |l: usize| {
@@ -53,7 +57,6 @@ pub fn analyze(msg: &Message, source: &str, number: Option<usize>) -> (Vec<Found
         match section.kind {
             Kind::Status => {
                 let report = dsn::parse(&section.body);
-                reported |= !report.groups.is_empty();
                 for f in &mut here {
                     let group = report
                         .groups
@@ -63,6 +66,14 @@ pub fn analyze(msg: &Message, source: &str, number: Option<usize>) -> (Vec<Found
                         .and_then(|g| g.recipient.clone())
                         .or(f.recipient.take());
                 }
+                orphans.extend(
+                    report
+                        .groups
+                        .iter()
+                        .filter(|g| g.recipient.is_none())
+                        .cloned(),
+                );
+                reported |= report.groups.iter().any(|g| g.recipient.is_some());
                 for g in &report.groups {
                     if let Some(v) = from_group(g, source, number) {
                         upsert(&mut verdicts, v, true);
@@ -82,6 +93,17 @@ pub fn analyze(msg: &Message, source: &str, number: Option<usize>) -> (Vec<Found
             f.line = line_of(f.line);
         }
         found.extend(here);
+    }
+    // A report, where there is one, lists the recipients: an address the text names beside
+    // a reply (often the sender's, echoed by the remote server) is not another recipient.
+    if reported {
+        let listed: Vec<String> = verdicts.iter().map(|v| v.address.clone()).collect();
+        for f in found
+            .iter_mut()
+            .filter(|f| f.recipient.as_ref().is_none_or(|r| !listed.contains(r)))
+        {
+            f.recipient = (listed.len() == 1).then(|| listed[0].clone());
+        }
     }
     // Recipients the text names that no report covered, and replies for those it did.
     for address in recipients_of(&found) {
@@ -118,6 +140,17 @@ pub fn analyze(msg: &Message, source: &str, number: Option<usize>) -> (Vec<Found
                 source: source.into(),
                 message: number,
             }),
+        }
+    }
+    // A lone report group without an address is about the lone recipient the text names.
+    if let ([g], [v]) = (orphans.as_slice(), verdicts.as_mut_slice()) {
+        let group = dsn::Group {
+            recipient: Some(v.address.clone()),
+            ..g.clone()
+        };
+        if let Some(mut from) = from_group(&group, source, number) {
+            from.reply = from.reply.or(v.reply.take());
+            *v = from;
         }
     }
     // Addresses the bounce lists as failed, though no code is given for them.
@@ -200,7 +233,27 @@ fn from_group(g: &dsn::Group, source: &str, number: Option<usize>) -> Option<Ver
         .and_then(Enhanced::parse)
         .filter(|e| e.class.is_some());
     let generic = status.is_none_or(|s| s.subject == 0 && s.detail == 0);
-    if generic {
+    // The remote server's own full reply (`552 5.2.2`) outranks the reporting MTA's
+    // translation of it into a Status of the same class.
+    let remote = d_status.filter(|d| {
+        let paired = diag
+            .iter()
+            .any(|f| f.basic.is_some() && f.enhanced.as_ref().map(|e| e.0) == Some(*d));
+        paired && (d.subject != 0 || d.detail != 0) && status.is_some_and(|s| s.class == d.class)
+    });
+    // A status whose class contradicts the group's own Action ("failed" with 4.5.0), where
+    // the remote server's reply agrees with the Action, gives way to the reply.
+    let wanted = match g.action.as_deref() {
+        Some("failed") => Some(5),
+        Some("delayed") => Some(4),
+        _ => None,
+    };
+    let contradicts = wanted.is_some()
+        && status.is_some_and(|s| s.class != wanted)
+        && d_status.is_some_and(|d| d.class == wanted);
+    if contradicts || remote.is_some() {
+        status = d_status;
+    } else if generic {
         if let Some(d) = d_status.filter(|d| status.is_none_or(|s| s.class == d.class)) {
             status = Some(d);
         }
@@ -316,13 +369,22 @@ fn decisive(found: &[&Found]) -> Option<(Option<Enhanced>, Option<Basic>, String
     if pool.iter().any(|f| !sequence(f)) {
         pool.retain(|f| !sequence(f));
     }
-    let with_status = pool.iter().filter(|f| f.enhanced.is_some());
-    let specific = with_status.clone().find(|f| {
+    // A full reply (`550 5.7.1`) is the remote server's word; a lone status may be the
+    // reporting MTA's own summary of it.
+    let specific = |f: &&&Found| {
         f.enhanced
             .as_ref()
             .is_some_and(|e| e.0.subject != 0 || e.0.detail != 0)
-    });
-    let main = specific.or(with_status.clone().next()).or(pool.first())?;
+    };
+    let pairs = pool
+        .iter()
+        .filter(|f| f.basic.is_some() && f.enhanced.is_some());
+    let lone = pool.iter().filter(|f| f.enhanced.is_some());
+    let main = (pairs.clone().find(specific))
+        .or(lone.clone().find(specific))
+        .or(pairs.clone().next())
+        .or(lone.clone().next())
+        .or(pool.first())?;
     let status = main.enhanced.as_ref().map(|e| e.0);
     let reply = main
         .basic

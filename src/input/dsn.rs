@@ -27,57 +27,74 @@ pub struct Report {
     pub groups: Vec<Group>,
 }
 
-/// Parses the body of a `message/delivery-status` part. Lenient: blank lines separate the
-/// groups, and a second Final-Recipient in one group also starts a new one.
+/// Parses the body of a `message/delivery-status` part. Lenient, as reports in the wild
+/// are: blank lines separate blocks; a block with a Final-Recipient or Original-Recipient
+/// is a recipient group whatever the order of its fields, and a second Final-Recipient in
+/// one block starts another group.
 pub fn parse(body: &[u8]) -> Report {
     let text = String::from_utf8_lossy(body);
     let mut report = Report::default();
-    let mut group: Option<Group> = None;
-    for (first, last, name, value) in fields(&text) {
-        let name = name.to_ascii_lowercase();
-        let starts = matches!(name.as_str(), "final-recipient" | "original-recipient");
-        let repeat = group.as_ref().is_some_and(|g| match name.as_str() {
-            "final-recipient" => {
-                g.recipient.is_some() && g.original_recipient.as_deref() != g.recipient.as_deref()
-                    || g.status.is_some()
+    for block in fields(&text).split(|f| f.3.is_none()) {
+        let mut groups: Vec<Group> = Vec::new();
+        let mut pending: Vec<&(usize, usize, String, Option<String>)> = Vec::new();
+        for field in block {
+            let name = field.2.to_ascii_lowercase();
+            let new_group = match (name.as_str(), groups.last()) {
+                ("final-recipient", None) => true,
+                ("final-recipient", Some(g)) => {
+                    g.recipient.is_some()
+                        && g.original_recipient.as_deref() != g.recipient.as_deref()
+                        || g.status.is_some()
+                }
+                ("original-recipient", Some(g)) => {
+                    g.status.is_some() || g.original_recipient.is_some()
+                }
+                ("original-recipient", None) => true,
+                _ => false,
+            };
+            if new_group {
+                groups.push(Group {
+                    lines: (field.0, field.1),
+                    ..Group::default()
+                });
+                // Fields written before the first recipient field belong to its group.
+                for p in pending.drain(..) {
+                    apply(groups.last_mut().expect("just pushed"), p);
+                }
             }
-            "original-recipient" => g.original_recipient.is_some() || g.status.is_some(),
-            _ => false,
-        });
-        if value.is_none() || repeat {
-            report
-                .groups
-                .extend(group.take().filter(|g| g.recipient.is_some()));
-        }
-        let Some(value) = value else { continue };
-        if starts && group.is_none() {
-            group = Some(Group {
-                lines: (first, last),
-                ..Group::default()
-            });
-        }
-        match group.as_mut() {
-            Some(g) => {
-                g.lines.1 = last;
-                set(g, &name, value);
+            match groups.last_mut() {
+                Some(g) => apply(g, field),
+                None => pending.push(field),
             }
-            None if name == "reporting-mta" => report.reporting_mta = Some(strip_type(value)),
-            None => {}
         }
+        for p in pending {
+            if p.2.eq_ignore_ascii_case("reporting-mta") {
+                report.reporting_mta = p.3.clone().map(strip_type);
+            }
+        }
+        report.groups.extend(
+            groups
+                .into_iter()
+                .filter(|g| g.recipient.is_some() || g.status.is_some()),
+        );
     }
     report
-        .groups
-        .extend(group.filter(|g| g.recipient.is_some()));
-    report
+}
+
+fn apply(g: &mut Group, field: &(usize, usize, String, Option<String>)) {
+    g.lines = (g.lines.0.min(field.0), g.lines.1.max(field.1));
+    if let Some(value) = &field.3 {
+        set(g, &field.2.to_ascii_lowercase(), value.clone());
+    }
 }
 
 fn set(g: &mut Group, name: &str, value: String) {
     match name {
         "final-recipient" => {
-            g.recipient = address::addresses(strip_type(value.clone()).as_bytes())
-                .into_iter()
-                .next()
-                .or(Some(strip_type(value)))
+            // Only a real address: some MTAs write `rfc822; @host` here.
+            if let Some(a) = address::addresses(value.as_bytes()).into_iter().next() {
+                g.recipient = Some(a);
+            }
         }
         "original-recipient" => {
             let a = address::addresses(value.as_bytes()).into_iter().next();
@@ -159,6 +176,21 @@ mod tests {
             (Some("carol@example.net"), Some("4.2.2"))
         );
         assert_eq!(g.lines, (8, 12));
+    }
+
+    #[test]
+    fn fields_before_the_recipient_belong_to_its_group() {
+        let body = b"Reporting-MTA: dns; 10.0.0.1\n\nDiagnostic-Code: smtp; 550 5.1.1 refused\nStatus: 5.1.1\nFinal-Recipient: rfc822; k@x.example\nAction: failed\n";
+        let r = parse(body);
+        assert_eq!(r.groups.len(), 1);
+        assert_eq!(
+            (
+                r.groups[0].status.as_deref(),
+                r.groups[0].diagnostic.as_deref()
+            ),
+            (Some("5.1.1"), Some("550 5.1.1 refused"))
+        );
+        assert_eq!(r.groups[0].lines, (2, 5));
     }
 
     #[test]

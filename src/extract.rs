@@ -405,6 +405,15 @@ fn accept_basic(bytes: &[u8], floor: usize, span: Range<usize>) -> Option<Basic>
     let code = Basic::parse(std::str::from_utf8(&bytes[span.clone()]).ok()?)?;
     if span.start > floor {
         let b = bytes[span.start - 1];
+        // A labelled field: `ERROR_CODE :550,`, `reply=550`.
+        if matches!(b, b':' | b'=') && ends_cleanly(bytes, span.end) {
+            let at =
+                prev_nonspace(bytes, floor, span.start - 1).map_or(span.start - 1, |(i, _)| i + 1);
+            let label = word_before(bytes, floor, at).to_ascii_lowercase();
+            if label.ends_with(b"code") || is_one_of(&label, REPLY_WORDS) {
+                return Some(code);
+            }
+        }
         if b.is_ascii_alphanumeric() || b"._-/\\@$%+~&^|=:,".contains(&b) {
             return None;
         }
@@ -420,23 +429,27 @@ fn accept_basic(bytes: &[u8], floor: usize, span: Range<usize>) -> Option<Basic>
     {
         return Some(code);
     }
+    let at_line_start = {
+        let from = bytes[..span.start]
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |i| i + 1)
+            .max(floor);
+        bytes[from..span.start]
+            .iter()
+            .all(|&b| b.is_ascii_whitespace() || b == b'>')
+    };
     let reply_like = match next {
         None | Some(b'\r' | b'\n') => true,
+        // `550: <bob@example.org>: User unknown` (Yahoo) at the start of a line.
+        Some(b':') => at_line_start && bytes.get(span.end + 1) == Some(&b' '),
         Some(b' ' | b'-' | b'\t') => !is_one_of(next_word(bytes, span.end), UNIT_WORDS),
         _ => false,
     };
     if !reply_like {
         return None;
     }
-    let line_start = bytes[..span.start]
-        .iter()
-        .rposition(|&b| b == b'\n')
-        .map_or(0, |i| i + 1)
-        .max(floor);
-    if bytes[line_start..span.start]
-        .iter()
-        .all(|&b| b.is_ascii_whitespace() || b == b'>')
-    {
+    if at_line_start {
         return Some(code);
     }
     match prev_nonspace(bytes, floor, span.start) {
@@ -546,6 +559,18 @@ mod tests {
             "{}",
             found[0].text
         );
+    }
+
+    #[test]
+    fn labelled_and_colon_replies() {
+        assert_eq!(
+            codes(
+                "kijitora@example.co.jp Invalid Address, ERROR_CODE :550, ERROR_CODE :5.1.1 <k@x>"
+            ),
+            ["550", "5.1.1"]
+        );
+        assert_eq!(codes("550: <otsu@ezweb.ne.jp>: User unknown"), ["550"]);
+        assert_eq!(codes("port:550, time:421 ms"), Vec::<String>::new());
     }
 
     #[test]

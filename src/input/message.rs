@@ -131,7 +131,7 @@ pub fn parse(raw: &[u8], first_line: usize) -> Message {
         .collect();
     let subject = mail.headers.get_first_value("Subject").unwrap_or_default();
     let mut sections = Vec::new();
-    walk(&mail, raw, first_line, &mut sections);
+    walk(&mail, raw, first_line, &mut sections, 0);
     // The top-level headers hold no report, but a few MTAs put the diagnosis in them.
     if sections.is_empty() {
         sections.push(flat(raw, first_line));
@@ -153,13 +153,29 @@ fn flat(raw: &[u8], line: usize) -> Section {
     }
 }
 
-fn walk(part: &ParsedMail, raw: &[u8], first_line: usize, out: &mut Vec<Section>) {
+/// How many bounces forwarded inside bounces are opened.
+const MAX_FORWARD_DEPTH: u8 = 3;
+
+fn walk(part: &ParsedMail, raw: &[u8], first_line: usize, out: &mut Vec<Section>, depth: u8) {
     let mime = part.ctype.mimetype.to_ascii_lowercase();
     if !part.subparts.is_empty() {
         for sub in &part.subparts {
-            walk(sub, raw, first_line, out);
+            walk(sub, raw, first_line, out, depth);
         }
         return;
+    }
+    // A bounce forwarded as an attachment: the attached report is the one to read.
+    if mime == "message/rfc822" && depth < MAX_FORWARD_DEPTH {
+        if let Ok(inner) = mailparse::parse_mail(part.get_body_encoded_raw()) {
+            if inner
+                .ctype
+                .mimetype
+                .eq_ignore_ascii_case("multipart/report")
+            {
+                walk(&inner, raw, first_line, out, depth + 1);
+                return;
+            }
+        }
     }
     let kind = match mime.as_str() {
         "message/delivery-status" | "message/global-delivery-status" => Kind::Status,

@@ -5,7 +5,9 @@ use regex::bytes::Regex;
 use std::sync::OnceLock;
 
 /// An address as mail software writes it, bare or in angle brackets.
-const ADDRESS: &str = r"[A-Za-z0-9._%+'=/!#$&*?^`{|}~-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+";
+/// A quoted local part (`"john..doe"@example.org`, RFC 5321 §4.1.2) keeps its quotes.
+const ADDRESS: &str =
+    r#"(?:"[^"\s<>@]{1,64}"|[A-Za-z0-9._%+'=/!#$&*?^`{|}~-]+)@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+"#;
 
 fn any_address() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
@@ -17,7 +19,7 @@ pub fn normalize(raw: &[u8]) -> String {
     let address = text::clean(raw, 254);
     address
         .trim_end_matches('.')
-        .trim_start_matches(['\'', '"'])
+        .trim_start_matches('\'')
         .to_ascii_lowercase()
 }
 

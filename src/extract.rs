@@ -454,6 +454,8 @@ fn accept_basic(bytes: &[u8], floor: usize, span: Range<usize>) -> Option<Basic>
     }
     match prev_nonspace(bytes, floor, span.start) {
         Some((_, b';' | b'#' | b'<' | b'"' | b'\'' | b'(' | b':')) => Some(code),
+        // Sendmail quotes the remote reply after the address: `<bob@x>... 550 Host unknown`.
+        Some((i, b'.')) if i >= floor + 2 && &bytes[i - 2..=i] == b"..." => Some(code),
         Some((i, c)) if c.is_ascii_alphanumeric() => {
             is_one_of(word_before(bytes, floor, i + 1), REPLY_WORDS).then_some(code)
         }
@@ -571,6 +573,14 @@ mod tests {
         );
         assert_eq!(codes("550: <otsu@ezweb.ne.jp>: User unknown"), ["550"]);
         assert_eq!(codes("port:550, time:421 ms"), Vec::<String>::new());
+    }
+
+    #[test]
+    fn sendmail_nested_reply() {
+        assert_eq!(
+            codes("554 <kuroneko@example.or.jp>... 550 Host unknown (Authoritative answer)"),
+            ["554", "550"]
+        );
     }
 
     #[test]

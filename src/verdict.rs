@@ -384,6 +384,7 @@ fn decisive(found: &[&Found]) -> Option<(Option<Enhanced>, Option<Basic>, String
         .or(lone.clone().find(specific))
         .or(pairs.clone().next())
         .or(lone.clone().next())
+        .or(nested(&pool))
         .or(pool.first())?;
     let status = main.enhanced.as_ref().map(|e| e.0);
     let reply = main
@@ -392,6 +393,15 @@ fn decisive(found: &[&Found]) -> Option<(Option<Enhanced>, Option<Basic>, String
         .map(|b| b.0)
         .or_else(|| pool.iter().find_map(|f| f.basic.as_ref().map(|b| b.0)));
     Some((status, reply, main.text.clone()))
+}
+
+/// Of replies without a status on one line, the last: Sendmail writes its own code, then
+/// the remote server's (`554 <bob@x>... 550 Host unknown`).
+fn nested<'a, 'b>(pool: &'b [&'a Found]) -> Option<&'b &'a Found> {
+    let first = pool.first()?;
+    pool.iter()
+        .rev()
+        .find(|f| f.line == first.line && f.basic.is_some())
 }
 
 fn action_of(class: Option<u8>) -> &'static str {

@@ -80,6 +80,25 @@ pub fn analyze(msg: &Message, source: &str, number: Option<usize>) -> (Vec<Found
                     }
                 }
             }
+            Kind::Feedback => {
+                let mut named = feedback_recipients(&section.body);
+                if named.is_empty() {
+                    named = msg.returned_to.clone();
+                }
+                for address in named {
+                    let v = Verdict {
+                        address,
+                        status: None,
+                        reply: None,
+                        action: "complained".into(),
+                        diagnostic: None,
+                        source: source.into(),
+                        message: number,
+                    };
+                    upsert(&mut verdicts, v, false);
+                    reported = true;
+                }
+            }
             Kind::Text => {
                 assign_from_context(&section.body, &mut here, &own);
                 listed.extend(
@@ -171,7 +190,57 @@ pub fn analyze(msg: &Message, source: &str, number: Option<usize>) -> (Vec<Found
             }
         }
     }
+    // Codes but no address anywhere: the returned message's To, when it names one.
+    if verdicts.is_empty() {
+        if let [address] = msg.returned_to.as_slice() {
+            let all: Vec<&Found> = found.iter().collect();
+            if let Some((status, reply, text)) = decisive(&all) {
+                let class = status
+                    .and_then(|e| e.class)
+                    .or(reply.map(|b| b.first_digit()));
+                verdicts.push(Verdict {
+                    address: address.clone(),
+                    status: status.map(|e| e.to_string()),
+                    reply: reply.map(|b| b.to_string()),
+                    action: action_of(class).into(),
+                    diagnostic: Some(text),
+                    source: source.into(),
+                    message: number,
+                });
+            }
+        }
+    }
+    // No report, no code: an automatic reply (RFC 3834) comes from the recipient.
+    if verdicts.is_empty() && found.is_empty() && msg.auto_reply {
+        if let Some(address) = msg.from.iter().find(|a| !is_robot(a)) {
+            verdicts.push(Verdict {
+                address: address.clone(),
+                status: None,
+                reply: None,
+                action: "auto-replied".into(),
+                diagnostic: None,
+                source: source.into(),
+                message: number,
+            });
+        }
+    }
     (found, verdicts)
+}
+
+/// The recipients an abuse report names (RFC 5965 §3.2 `Original-Rcpt-To`, `Removal-Recipient`).
+fn feedback_recipients(body: &[u8]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for line in body.split(|&b| b == b'\n') {
+        let lower = line.to_ascii_lowercase();
+        if lower.starts_with(b"original-rcpt-to:") || lower.starts_with(b"removal-recipient:") {
+            for a in address::addresses(line) {
+                if !out.contains(&a) {
+                    out.push(a);
+                }
+            }
+        }
+    }
+    out
 }
 
 /// Whether a bounce without codes reports a delay rather than a failure.

@@ -28,6 +28,8 @@ pub enum Kind {
     Text,
     /// A delivery-status report.
     Status,
+    /// An abuse or feedback report (RFC 5965, ARF).
+    Feedback,
 }
 
 /// One message of the input.
@@ -41,6 +43,13 @@ pub struct Message {
     pub failed_recipients: Vec<String>,
     /// The Subject, decoded.
     pub subject: String,
+    /// The From addresses.
+    pub from: Vec<String>,
+    /// The To addresses of the returned original message (or its headers).
+    pub returned_to: Vec<String>,
+    /// Whether the message says it is an automatic reply (RFC 3834 `Auto-Submitted`, or an
+    /// out-of-office subject).
+    pub auto_reply: bool,
 }
 
 /// Whether `input` reads as an email message or an mbox rather than a log: it starts with
@@ -130,8 +139,38 @@ pub fn parse(raw: &[u8], first_line: usize) -> Message {
         .flat_map(|v| crate::address::addresses(v.as_bytes()))
         .collect();
     let subject = mail.headers.get_first_value("Subject").unwrap_or_default();
+    let from = mail
+        .headers
+        .get_all_values("From")
+        .iter()
+        .flat_map(|v| crate::address::addresses(v.as_bytes()))
+        .collect();
+    let auto_submitted = mail
+        .headers
+        .get_first_value("Auto-Submitted")
+        .is_some_and(|v| v.trim().to_ascii_lowercase().starts_with("auto-replied"));
+    let lower = subject.to_ascii_lowercase();
+    let away = [
+        "auto reply",
+        "auto-reply",
+        "autoreply",
+        "automatic reply",
+        "out of office",
+        "out of the office",
+        "away until",
+        "vacation",
+    ]
+    .iter()
+    .any(|w| lower.contains(w));
     let mut sections = Vec::new();
-    walk(&mail, raw, first_line, &mut sections, 0);
+    let mut returned_to = Vec::new();
+    walk(
+        &mail,
+        raw,
+        first_line,
+        &mut (&mut sections, &mut returned_to),
+        0,
+    );
     // The top-level headers hold no report, but a few MTAs put the diagnosis in them.
     if sections.is_empty() {
         sections.push(flat(raw, first_line));
@@ -141,6 +180,9 @@ pub fn parse(raw: &[u8], first_line: usize) -> Message {
         own_addresses: own,
         failed_recipients: failed,
         subject,
+        from,
+        returned_to,
+        auto_reply: auto_submitted || away,
     }
 }
 
@@ -156,7 +198,10 @@ fn flat(raw: &[u8], line: usize) -> Section {
 /// How many bounces forwarded inside bounces are opened.
 const MAX_FORWARD_DEPTH: u8 = 3;
 
-fn walk(part: &ParsedMail, raw: &[u8], first_line: usize, out: &mut Vec<Section>, depth: u8) {
+/// What a walk collects: the sections, and the To of the returned original message.
+type Collect<'a> = (&'a mut Vec<Section>, &'a mut Vec<String>);
+
+fn walk(part: &ParsedMail, raw: &[u8], first_line: usize, out: &mut Collect, depth: u8) {
     let mime = part.ctype.mimetype.to_ascii_lowercase();
     if !part.subparts.is_empty() {
         for sub in &part.subparts {
@@ -179,12 +224,25 @@ fn walk(part: &ParsedMail, raw: &[u8], first_line: usize, out: &mut Vec<Section>
     }
     let kind = match mime.as_str() {
         "message/delivery-status" | "message/global-delivery-status" => Kind::Status,
-        // The returned original message or its headers: not about this delivery.
+        "message/feedback-report" => Kind::Feedback,
+        // The returned original message or its headers: not about this delivery, but its
+        // To names the recipient when nothing else does.
         "message/rfc822"
         | "message/global"
         | "text/rfc822-headers"
         | "message/rfc822-headers"
-        | "message/global-headers" => return,
+        | "message/global-headers" => {
+            if out.1.is_empty() {
+                if let Ok((headers, _)) = mailparse::parse_headers(part.get_body_encoded_raw()) {
+                    *out.1 = headers
+                        .get_all_values("To")
+                        .iter()
+                        .flat_map(|v| crate::address::addresses(v.as_bytes()))
+                        .collect();
+                }
+            }
+            return;
+        }
         m if m.starts_with("text/") || m.is_empty() => Kind::Text,
         // Attachments, images, signatures.
         _ => return,
@@ -206,7 +264,7 @@ fn walk(part: &ParsedMail, raw: &[u8], first_line: usize, out: &mut Vec<Section>
         (Kind::Text, "text/html") => strip_html(&body_bytes(part)),
         _ => body_bytes(part),
     };
-    out.push(Section {
+    out.0.push(Section {
         kind,
         body,
         line,

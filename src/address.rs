@@ -35,24 +35,58 @@ pub fn addresses(bytes: &[u8]) -> Vec<String> {
     out
 }
 
-/// Addresses a text lists one to a line, as bounces name failed recipients:
-/// `  bob@example.org`, `<bob@example.org>:`, `bob@example.org on Thu, ...`.
+/// Addresses a text lists one to a line, as bounces name failed recipients: at the start
+/// of a line (`  bob@example.org`, `<bob@example.org>: Domain does not exist`,
+/// `bob@example.org [User unknown]`, `bob@example.org on Thu, ...`) or ending a line after
+/// a label (`Unknown user: bob@example.org`, `Could not be delivered to: <bob@example.org>`).
+/// Lines naming a sender (`From:`, `MAIL FROM`) are skipped.
 pub fn listed(text: &[u8]) -> Vec<String> {
     static RE: OnceLock<Regex> = OnceLock::new();
     let re = RE.get_or_init(|| {
-        Regex::new(&format!(
-            r"(?m-u)^[ \t>*]*<?({ADDRESS})>?(?:[:,;.]?[ \t\r]*$|[ \t]+(?:on|\(|:|\.\.\.))"
-        ))
-        .expect("valid regex")
+        let start = format!(
+            r"^[ \t>*]*<?({ADDRESS})>?(?:[:,;.]?[ \t\r]*$|[ \t]+(?:on\b|\(|\[|\.\.\.)|:[ \t])"
+        );
+        let end = format!(r"[A-Za-z)]:[ \t]*<?({ADDRESS})>?[.,;]?[ \t\r]*$");
+        Regex::new(&format!("(?m-u){start}|{end}")).expect("valid regex")
     });
     let mut out: Vec<String> = Vec::new();
-    for c in re.captures_iter(text) {
-        let a = normalize(&c[1]);
+    for line in text.split(|&b| b == b'\n') {
+        if is_sender_line(line) {
+            continue;
+        }
+        let Some(c) = re.captures(line) else { continue };
+        let Some(m) = c.get(1).or(c.get(2)) else {
+            continue;
+        };
+        let a = normalize(m.as_bytes());
         if !out.contains(&a) {
             out.push(a);
         }
     }
     out
+}
+
+/// Lines that name the sender or the message, not a recipient.
+pub fn is_sender_line(line: &[u8]) -> bool {
+    let l = line.to_ascii_lowercase();
+    let t = l.trim_ascii_start();
+    let starts = [
+        "from:",
+        "reply-to:",
+        "sender:",
+        "return-path:",
+        "message-id:",
+        "in-reply-to:",
+        "references:",
+        "mail from",
+        "x-",
+        "envelope-from",
+        "reporting-mta",
+        "received:",
+        "errors-to:",
+        "delivered-to:",
+    ];
+    starts.iter().any(|p| t.starts_with(p.as_bytes()))
 }
 
 /// The address a unit is about: Postfix `to=<…>`, Exim `** addr`, else the first `<…>`
@@ -99,10 +133,17 @@ mod tests {
 
     #[test]
     fn finds_addresses_listed_one_to_a_line() {
-        let text = b"was not delivered to:\n\n  kijitora@example.jp\n<b@x.example>:\nc@x.example on Thu, 29 Apr\nTo: d@x.example\nwrite to e@x.example now\n";
+        let text = b"was not delivered to:\n\n  kijitora@example.jp\n<b@x.example>:\nc@x.example on Thu, 29 Apr\nwrite to e@x.example now\nUnknown user: f@x.example\ng@x.example [User unknown]\nh@x.example: Domain does not exist\nFrom: me@x.example\n";
         assert_eq!(
             listed(text),
-            ["kijitora@example.jp", "b@x.example", "c@x.example"]
+            [
+                "kijitora@example.jp",
+                "b@x.example",
+                "c@x.example",
+                "f@x.example",
+                "g@x.example",
+                "h@x.example"
+            ]
         );
     }
 

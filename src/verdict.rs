@@ -349,7 +349,7 @@ fn from_group(g: &dsn::Group, source: &str, number: Option<usize>) -> Option<Ver
 fn assign_from_context(body: &[u8], found: &mut [Found], own: &dyn Fn(&String) -> bool) {
     let mut mentions: Vec<(usize, String)> = Vec::new();
     for (n, line) in body.split(|&b| b == b'\n').enumerate() {
-        if is_sender_line(line) {
+        if address::is_sender_line(line) {
             continue;
         }
         for a in address::addresses(line) {
@@ -367,38 +367,10 @@ fn assign_from_context(body: &[u8], found: &mut [Found], own: &dyn Fn(&String) -
     }
 }
 
-/// Lines that name the sender or the reporting system, not a recipient.
-fn is_sender_line(line: &[u8]) -> bool {
-    let l = line.to_ascii_lowercase();
-    let t = l.trim_ascii_start();
-    [
-        "from:",
-        "reply-to:",
-        "sender:",
-        "return-path:",
-        "message-id:",
-        "mail from",
-        "x-",
-        "envelope-from",
-        "reporting-mta",
-    ]
-    .iter()
-    .any(|p| t.starts_with(p.as_bytes()))
-}
-
-/// Mailer daemons and postmasters send bounces; they are not the failed recipient.
+/// Mailer daemons send bounces; they are not the failed recipient. (A postmaster can be.)
 fn is_robot(address: &str) -> bool {
     let local = address.split('@').next().unwrap_or("");
-    [
-        "mailer-daemon",
-        "postmaster",
-        "mail-daemon",
-        "noreply",
-        "no-reply",
-        "bounce",
-        "bounces",
-    ]
-    .contains(&local)
+    ["mailer-daemon", "mail-daemon"].contains(&local)
 }
 
 fn recipients_of(found: &[Found]) -> Vec<String> {

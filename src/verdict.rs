@@ -54,32 +54,40 @@ pub fn analyze(msg: &Message, source: &str, number: Option<usize>) -> (Vec<Found
                 section.line
             }
         };
-        match section.kind {
-            Kind::Status => {
-                let report = dsn::parse(&section.body);
-                for f in &mut here {
-                    let group = report
-                        .groups
-                        .iter()
-                        .find(|g| (g.lines.0..=g.lines.1).contains(&(f.line - 1)));
-                    f.recipient = group
-                        .and_then(|g| g.recipient.clone())
-                        .or(f.recipient.take());
-                }
-                orphans.extend(
-                    report
-                        .groups
-                        .iter()
-                        .filter(|g| g.recipient.is_none())
-                        .cloned(),
-                );
-                reported |= report.groups.iter().any(|g| g.recipient.is_some());
-                for g in &report.groups {
-                    if let Some(v) = from_group(g, source, number) {
-                        upsert(&mut verdicts, v, true);
-                    }
+        // A report can also sit in plain text, where a bounce lacks its MIME header.
+        let report = match section.kind {
+            Kind::Status => Some(dsn::parse(&section.body)),
+            Kind::Text if contains_ci(&section.body, b"final-recipient:") => {
+                Some(dsn::parse(&section.body))
+            }
+            _ => None,
+        };
+        if let Some(report) = report.filter(|r| !r.groups.is_empty()) {
+            for f in &mut here {
+                let group = report
+                    .groups
+                    .iter()
+                    .find(|g| (g.lines.0..=g.lines.1).contains(&(f.line - 1)));
+                if let Some(g) = group {
+                    f.recipient = g.recipient.clone().or(f.recipient.take());
                 }
             }
+            orphans.extend(
+                report
+                    .groups
+                    .iter()
+                    .filter(|g| g.recipient.is_none())
+                    .cloned(),
+            );
+            reported |= report.groups.iter().any(|g| g.recipient.is_some());
+            for g in &report.groups {
+                if let Some(v) = from_group(g, source, number) {
+                    upsert(&mut verdicts, v, true);
+                }
+            }
+        }
+        match section.kind {
+            Kind::Status => {}
             Kind::Feedback => {
                 let mut named = feedback_recipients(&section.body);
                 if named.is_empty() {
@@ -135,11 +143,18 @@ pub fn analyze(msg: &Message, source: &str, number: Option<usize>) -> (Vec<Found
         };
         match verdicts.iter_mut().find(|v| v.address == address) {
             Some(v) => {
-                let class = v
-                    .status
-                    .as_deref()
-                    .and_then(Enhanced::parse)
-                    .and_then(|e| e.class);
+                let current = v.status.as_deref().and_then(Enhanced::parse);
+                // A report's generic 5.0.0 gives way to the text's specific code for the
+                // same recipient and class.
+                let generic = current.is_some_and(|s| s.subject == 0 && s.detail == 0);
+                if let Some(s) = status.filter(|s| {
+                    generic
+                        && (s.subject != 0 || s.detail != 0)
+                        && s.class == current.and_then(|c| c.class)
+                }) {
+                    v.status = Some(s.to_string());
+                }
+                let class = current.and_then(|e| e.class);
                 let fits = |b: &Basic| class.is_none_or(|c| c == b.first_digit());
                 if v.reply.is_none() {
                     v.reply = reply.filter(fits).map(|b| b.to_string());
@@ -225,6 +240,11 @@ pub fn analyze(msg: &Message, source: &str, number: Option<usize>) -> (Vec<Found
         }
     }
     (found, verdicts)
+}
+
+fn contains_ci(hay: &[u8], needle: &[u8]) -> bool {
+    hay.windows(needle.len())
+        .any(|w| w.eq_ignore_ascii_case(needle))
 }
 
 /// The recipients an abuse report names (RFC 5965 §3.2 `Original-Rcpt-To`, `Removal-Recipient`).

@@ -13,8 +13,8 @@
 use crate::address;
 use crate::code::{Basic, Enhanced};
 use crate::extract::{self, Found};
-use crate::input::dsn;
 use crate::input::message::{Kind, Message};
+use crate::input::{dsn, ses};
 use serde::Serialize;
 
 /// What happened to one recipient.
@@ -59,6 +59,9 @@ pub fn analyze(msg: &Message, source: &str, number: Option<usize>) -> (Vec<Found
             Kind::Status => Some(dsn::parse(&section.body)),
             Kind::Text if contains_ci(&section.body, b"final-recipient:") => {
                 Some(dsn::parse(&section.body))
+            }
+            Kind::Text if contains_ci(&section.body, b"\"notificationType\"") => {
+                ses::parse(&section.body)
             }
             _ => None,
         };
@@ -350,7 +353,9 @@ fn from_group(g: &dsn::Group, source: &str, number: Option<usize>) -> Option<Ver
     let class = status.and_then(|s| s.class);
     let reply = d_reply.filter(|b| class.is_none_or(|c| c == b.first_digit()));
     let action = match g.action.as_deref() {
-        Some(a @ ("failed" | "delayed" | "delivered" | "relayed" | "expanded")) => a.to_string(),
+        Some(a @ ("failed" | "delayed" | "delivered" | "relayed" | "expanded" | "complained")) => {
+            a.to_string()
+        }
         _ => action_of(class.or(reply.map(|b| b.first_digit()))).into(),
     };
     Some(Verdict {

@@ -2,6 +2,7 @@
 
 pub mod dsn;
 pub mod message;
+pub mod ses;
 
 use std::fmt;
 use std::io::{self, Read};

@@ -65,11 +65,14 @@ pub fn run(config: &Config, out: &mut dyn Write, err: &mut dyn Write) -> io::Res
             all.extend(findings);
             verdicts.extend(decoded.verdicts);
         } else {
-            if decoded.mail {
+            let shown = if decoded.mail {
                 render::text::verdicts(out, &cat, &decoded.verdicts, config.width)?;
-            }
-            findings
-                .iter()
+                distinct(&findings)
+            } else {
+                findings.iter().collect()
+            };
+            shown
+                .into_iter()
                 .try_for_each(|f| render::text::finding(out, &cat, f, &place, config.width))?;
         }
     }
@@ -78,6 +81,29 @@ pub fn run(config: &Config, out: &mut dyn Write, err: &mut dyn Write) -> io::Res
     }
     out.flush()?;
     Ok(outcome)
+}
+
+/// A bounce repeats itself (the text, the report's Status, its Diagnostic-Code): people
+/// see each reply about a recipient once; JSON keeps every finding.
+fn distinct(findings: &[Finding]) -> Vec<&Finding> {
+    let code = |d: &Option<decode::Decoded>| d.as_ref().map(|d| d.code.clone());
+    let mut shown: Vec<&Finding> = Vec::new();
+    for f in findings {
+        let covered = shown.iter().any(|s| {
+            let same_b = f.basic.is_none() || code(&s.basic) == code(&f.basic);
+            let same_e = f.enhanced.is_none() || code(&s.enhanced) == code(&f.enhanced);
+            s.recipient == f.recipient && s.source == f.source && same_b && same_e
+        });
+        if !covered {
+            shown.retain(|s| {
+                let sub_b = s.basic.is_none() || code(&s.basic) == code(&f.basic);
+                let sub_e = s.enhanced.is_none() || code(&s.enhanced) == code(&f.enhanced);
+                !(s.recipient == f.recipient && sub_b && sub_e)
+            });
+            shown.push(f);
+        }
+    }
+    shown
 }
 
 fn source_name(input: &Input) -> String {

@@ -355,3 +355,120 @@ fn generates_man_page_and_help_teaches() {
         .stdout(predicate::str::contains("Examples:"))
         .stdout(predicate::str::contains("Exit status"));
 }
+
+/// (address, status, reply, action, message) of every verdict.
+fn verdicts(v: &Value) -> Vec<(String, Option<String>, Option<String>, String, Option<u64>)> {
+    let s = |x: &Value| x.as_str().map(String::from);
+    v["recipients"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                s(&r["address"]).unwrap(),
+                s(&r["status"]),
+                s(&r["reply"]),
+                s(&r["action"]).unwrap(),
+                r["message"].as_u64(),
+            )
+        })
+        .collect()
+}
+
+fn verdict(
+    a: &str,
+    s: &str,
+    r: &str,
+    action: &str,
+    m: u64,
+) -> (String, Option<String>, Option<String>, String, Option<u64>) {
+    (a.into(), some(s), some(r), action.into(), Some(m))
+}
+
+#[test]
+fn base64_report_is_decoded() {
+    let v = json(&["tests/fixtures/dsn-base64.eml"]);
+    assert_eq!(
+        verdicts(&v),
+        [verdict("luca@example.it", "5.1.1", "550", "failed", 1)]
+    );
+}
+
+#[test]
+fn quoted_printable_soft_break_inside_a_code() {
+    let v = json(&["tests/fixtures/qp-split-code.eml"]);
+    assert_eq!(
+        verdicts(&v),
+        [verdict("giulia@example.net", "5.2.2", "552", "failed", 1)]
+    );
+    assert!(
+        v["findings"][0]["text"]
+            .as_str()
+            .unwrap()
+            .contains("casella è piena"),
+        "charset decoded"
+    );
+}
+
+#[test]
+fn each_recipient_of_a_report_keeps_its_status() {
+    let v = json(&["tests/fixtures/dsn-multi-recipient.eml"]);
+    assert_eq!(
+        verdicts(&v),
+        [
+            verdict("one@example.net", "5.1.1", "550", "failed", 1),
+            verdict("two@example.net", "4.2.2", "452", "delayed", 1),
+            verdict("three@example.net", "5.7.1", "550", "failed", 1)
+        ],
+        "a generic 5.0.0 takes the specific code of its diagnostic"
+    );
+}
+
+#[test]
+fn mbox_messages_are_read_one_by_one() {
+    let v = json(&["tests/fixtures/two-messages.mbox"]);
+    assert_eq!(
+        verdicts(&v),
+        [
+            verdict("paolo@example.net", "5.1.1", "550", "failed", 1),
+            verdict("sara@example.com", "4.7.1", "451", "delayed", 2)
+        ]
+    );
+    assert_eq!(v["findings"][1]["line"], 14);
+}
+
+#[test]
+fn the_returned_message_gives_no_findings() {
+    let v = json(&["tests/fixtures/returned-versions.eml"]);
+    assert_eq!(
+        verdicts(&v),
+        [verdict("pietro@example.net", "5.7.1", "554", "failed", 1)]
+    );
+    let c = codes(&v);
+    assert!(c.iter().all(|x| x.1.as_deref() == Some("5.7.1")), "{c:?}");
+    assert!(v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|f| f["line"].as_u64().unwrap() < 25));
+}
+
+#[test]
+fn human_output_leads_with_the_verdict() {
+    let out = smtpcode()
+        .arg("tests/fixtures/dsn-multi-recipient.eml")
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    let first: Vec<&str> = text.lines().take(3).collect();
+    assert!(
+        first[0].starts_with("one@example.net:")
+            && first[0].contains("not delivered")
+            && first[0].contains("550 5.1.1"),
+        "{first:?}"
+    );
+    assert!(
+        first[1].starts_with("two@example.net:") && first[1].contains("delayed"),
+        "{first:?}"
+    );
+}

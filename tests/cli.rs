@@ -356,8 +356,11 @@ fn generates_man_page_and_help_teaches() {
         .stdout(predicate::str::contains("Exit status"));
 }
 
-/// (address, status, reply, action, message) of every verdict.
-fn verdicts(v: &Value) -> Vec<(String, Option<String>, Option<String>, String, Option<u64>)> {
+/// (address, status, reply, action, message) of a verdict.
+type Row = (String, Option<String>, Option<String>, String, Option<u64>);
+
+/// Every verdict of a document.
+fn verdicts(v: &Value) -> Vec<Row> {
     let s = |x: &Value| x.as_str().map(String::from);
     v["recipients"]
         .as_array()
@@ -375,13 +378,7 @@ fn verdicts(v: &Value) -> Vec<(String, Option<String>, Option<String>, String, O
         .collect()
 }
 
-fn verdict(
-    a: &str,
-    s: &str,
-    r: &str,
-    action: &str,
-    m: u64,
-) -> (String, Option<String>, Option<String>, String, Option<u64>) {
+fn verdict(a: &str, s: &str, r: &str, action: &str, m: u64) -> Row {
     (a.into(), some(s), some(r), action.into(), Some(m))
 }
 

@@ -36,20 +36,112 @@ const MAX_UNIT_LINES: usize = 64;
 /// The most characters of reply text kept per finding.
 const MAX_TEXT: usize = 300;
 
-fn candidates() -> &'static Regex {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| {
-        Regex::new(r"(?-u)[2-5](?:\.[0-9]{1,3}\.[0-9]{1,3}|[0-5][0-9])").expect("valid regex")
-    })
-}
-
 /// Every finding in `input`, in order.
 pub fn extract(input: &[u8]) -> Vec<Found> {
     let mut out = Vec::new();
-    for unit in units(input) {
-        extract_unit(input, unit, &mut out);
-    }
+    for_each_unit(input, |unit| out.extend(unit.findings()));
     out
+}
+
+/// Calls `f` for every unit of `input` that holds at least one reply, in order. This is the
+/// cheap way through a log: a reply's text and recipient are only worked out on demand.
+pub fn for_each_unit(input: &[u8], mut f: impl FnMut(&UnitReplies)) {
+    let mut hits = Vec::new();
+    for unit in Units::new(input) {
+        hits.clear();
+        find_hits(input, unit, &mut hits);
+        if hits.is_empty() {
+            continue;
+        }
+        let mut replies = Vec::new();
+        for (basic, enhanced) in pair(input, hits.drain(..)) {
+            merge(&mut replies, basic, enhanced);
+        }
+        f(&UnitReplies {
+            input,
+            unit,
+            replies,
+        });
+    }
+}
+
+/// Whether a line may start a new unit after `prev`: the cut points of a stream that must
+/// give the same findings as the whole input (see [`crate::input::stream`]).
+pub fn starts_unit(prev: &[u8], this: &[u8]) -> bool {
+    !continues(prev, this)
+}
+
+/// One reply of a unit: a basic code, an enhanced code, or both.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reply {
+    pub basic: Option<BasicAt>,
+    pub enhanced: Option<EnhancedAt>,
+}
+
+impl Reply {
+    /// Where the reply starts in the input.
+    pub fn start(&self) -> usize {
+        let b = self.basic.as_ref().map(|b| b.1.start);
+        let e = self.enhanced.as_ref().map(|e| e.1.start);
+        b.or(e).unwrap_or(0)
+    }
+}
+
+/// The replies found in one unit.
+pub struct UnitReplies<'a> {
+    input: &'a [u8],
+    unit: Unit,
+    pub replies: Vec<Reply>,
+}
+
+impl UnitReplies<'_> {
+    /// The bytes of the unit.
+    pub fn bytes(&self) -> &[u8] {
+        &self.input[self.unit.start..self.unit.end]
+    }
+
+    /// The address the unit is about, if it names one.
+    pub fn recipient(&self) -> Option<String> {
+        recipient(self.bytes())
+    }
+
+    /// 1-based line of a reply.
+    pub fn line(&self, reply: &Reply) -> usize {
+        let before = &self.input[self.unit.start..reply.start().max(self.unit.start)];
+        self.unit.line + memchr::memchr_iter(b'\n', before).count()
+    }
+
+    /// The reply text of a reply, cleaned for display: from its basic code when it has
+    /// one, else from the start of the unit (or the code, when that is far in).
+    pub fn text(&self, reply: &Reply) -> String {
+        let start = reply.start().max(self.unit.start);
+        let (text_from, code_at) = match &reply.basic {
+            Some((_, r)) => (r.start, r.start),
+            None => (self.unit.start, start),
+        };
+        let text_from = if code_at - text_from > MAX_TEXT {
+            code_at
+        } else {
+            text_from
+        };
+        balance(text::clean(&self.input[text_from..self.unit.end], MAX_TEXT))
+    }
+
+    /// The findings of the unit, with their line, text and recipient.
+    pub fn findings(&self) -> impl Iterator<Item = Found> + '_ {
+        let recipient = if self.replies.is_empty() {
+            None
+        } else {
+            self.recipient()
+        };
+        self.replies.iter().map(move |r| Found {
+            line: self.line(r),
+            basic: r.basic.clone(),
+            enhanced: r.enhanced.clone(),
+            text: self.text(r),
+            recipient: recipient.clone(),
+        })
+    }
 }
 
 /// A run of lines read as one reply or record.
@@ -61,40 +153,56 @@ struct Unit {
 }
 
 /// Cuts the input into units (see the module comment).
-fn units(input: &[u8]) -> Vec<Unit> {
-    let mut units: Vec<Unit> = Vec::new();
-    let (mut pos, mut line, mut lines_in_unit) = (0, 1, 0);
-    let mut prev: &[u8] = b"";
-    while pos < input.len() {
-        let end = memchr_nl(input, pos);
-        let this = &input[pos..end];
-        let joins = !units.is_empty() && lines_in_unit < MAX_UNIT_LINES && continues(prev, this);
-        match units.last_mut() {
-            Some(u) if joins => {
-                u.end = end;
-                lines_in_unit += 1;
-            }
-            _ => {
-                units.push(Unit {
-                    start: pos,
-                    end,
-                    line,
-                });
-                lines_in_unit = 1;
-            }
-        }
-        prev = this;
-        pos = end + 1;
-        line += 1;
-    }
-    units
+struct Units<'a> {
+    input: &'a [u8],
+    pos: usize,
+    line: usize,
 }
 
-fn memchr_nl(input: &[u8], from: usize) -> usize {
-    input[from..]
-        .iter()
-        .position(|&b| b == b'\n')
-        .map_or(input.len(), |i| from + i)
+impl<'a> Units<'a> {
+    fn new(input: &'a [u8]) -> Self {
+        Units {
+            input,
+            pos: 0,
+            line: 1,
+        }
+    }
+}
+
+impl Iterator for Units<'_> {
+    type Item = Unit;
+
+    fn next(&mut self) -> Option<Unit> {
+        let input = self.input;
+        if self.pos >= input.len() {
+            return None;
+        }
+        let mut unit = Unit {
+            start: self.pos,
+            end: line_end(input, self.pos),
+            line: self.line,
+        };
+        let mut prev = &input[unit.start..unit.end];
+        let mut lines = 1;
+        self.line += 1;
+        while unit.end < input.len() && lines < MAX_UNIT_LINES {
+            let next = unit.end + 1;
+            let end = line_end(input, next);
+            let this = &input[next..end];
+            if next >= input.len() || !continues(prev, this) {
+                break;
+            }
+            (unit.end, prev) = (end, this);
+            lines += 1;
+            self.line += 1;
+        }
+        self.pos = unit.end + 1;
+        Some(unit)
+    }
+}
+
+fn line_end(input: &[u8], from: usize) -> usize {
+    memchr::memchr(b'\n', &input[from..]).map_or(input.len(), |i| from + i)
 }
 
 /// Whether `this` line continues the unit that `prev` ended.
@@ -124,6 +232,42 @@ fn trim_start(s: &[u8]) -> &[u8] {
     &s[n..]
 }
 
+/// The next candidate code at or after `from`: what the regular expression
+/// `[2-5](?:\.[0-9]{1,3}\.[0-9]{1,3}|[0-5][0-9])` finds, leftmost first, written out by
+/// hand because this loop is where a large log spends its time.
+fn next_candidate(s: &[u8], from: usize) -> Option<Range<usize>> {
+    let mut i = from;
+    while i < s.len() {
+        if (b'2'..=b'5').contains(&s[i]) {
+            if let Some(end) = candidate_at(s, i) {
+                return Some(i..end);
+            }
+        }
+        i += 1;
+    }
+    None
+}
+
+/// The end of the candidate that starts at `i` (a byte from 2 to 5), if one does.
+fn candidate_at(s: &[u8], i: usize) -> Option<usize> {
+    let digits = |from: usize| {
+        s.get(from..).map_or(0, |r| {
+            r.iter().take(3).take_while(|b| b.is_ascii_digit()).count()
+        })
+    };
+    if s.get(i + 1) == Some(&b'.') {
+        let d1 = digits(i + 2);
+        if d1 > 0 && s.get(i + 2 + d1) == Some(&b'.') {
+            let d2 = digits(i + 3 + d1);
+            if d2 > 0 {
+                return Some(i + 3 + d1 + d2);
+            }
+        }
+    }
+    let two = matches!(s.get(i + 1), Some(b'0'..=b'5')) && digits(i + 2) > 0;
+    two.then_some(i + 3)
+}
+
 /// A candidate that passed its checks.
 #[derive(Debug, Clone)]
 enum Hit {
@@ -131,53 +275,25 @@ enum Hit {
     Enhanced(Enhanced, Range<usize>),
 }
 
-fn extract_unit(input: &[u8], unit: Unit, out: &mut Vec<Found>) {
+/// The codes of a unit that read like replies, in order.
+fn find_hits(input: &[u8], unit: Unit, hits: &mut Vec<Hit>) {
     let bytes = &input[..unit.end];
-    let mut hits: Vec<Hit> = Vec::new();
-    for m in candidates().find_iter(&input[unit.start..unit.end]) {
-        let span = unit.start + m.start()..unit.start + m.end();
+    let mut at = unit.start;
+    while let Some(span) = next_candidate(bytes, at) {
+        at = span.end;
         let after_basic = match hits.last() {
             Some(Hit::Basic(b, r)) => {
                 joined(bytes, r.end, span.start) && b.first_digit() == bytes[span.start] - b'0'
             }
             _ => false,
         };
-        if m.len() == 3 {
+        if span.len() == 3 {
             if let Some(b) = accept_basic(bytes, unit.start, span.clone()) {
                 hits.push(Hit::Basic(b, span));
             }
         } else if let Some(e) = accept_enhanced(bytes, unit.start, span.clone(), after_basic) {
             hits.push(Hit::Enhanced(e, span));
         }
-    }
-    let first = out.len();
-    for (basic, enhanced) in pair(bytes, hits) {
-        merge(out, first, basic, enhanced);
-    }
-    let recipient = recipient(&input[unit.start..unit.end]);
-    for found in &mut out[first..] {
-        let start = found
-            .basic
-            .as_ref()
-            .map(|b| b.1.start)
-            .or(found.enhanced.as_ref().map(|e| e.1.start))
-            .unwrap_or(unit.start);
-        let (text_from, code_at) = match &found.basic {
-            Some((_, r)) => (r.start, r.start),
-            None => (unit.start, start),
-        };
-        let text_from = if code_at - text_from > MAX_TEXT {
-            code_at
-        } else {
-            text_from
-        };
-        found.line = unit.line
-            + input[unit.start..start]
-                .iter()
-                .filter(|&&b| b == b'\n')
-                .count();
-        found.text = balance(text::clean(&input[text_from..unit.end], MAX_TEXT));
-        found.recipient = recipient.clone();
     }
 }
 
@@ -199,9 +315,12 @@ fn joined(bytes: &[u8], end: usize, start: usize) -> bool {
 }
 
 /// Pairs a basic hit with the enhanced hit that follows it (same class, one separator).
-fn pair(bytes: &[u8], hits: Vec<Hit>) -> Vec<(Option<BasicAt>, Option<EnhancedAt>)> {
+fn pair(
+    bytes: &[u8],
+    hits: impl Iterator<Item = Hit>,
+) -> Vec<(Option<BasicAt>, Option<EnhancedAt>)> {
     let mut out = Vec::new();
-    let mut iter = hits.into_iter().peekable();
+    let mut iter = hits.peekable();
     while let Some(hit) = iter.next() {
         match hit {
             Hit::Basic(b, r) => {
@@ -227,16 +346,15 @@ fn pair(bytes: &[u8], hits: Vec<Hit>) -> Vec<(Option<BasicAt>, Option<EnhancedAt
     out
 }
 
-/// Adds a reply to the unit's findings (those from `first` on), folding repeats: the same
-/// pair twice is one finding, and a lone code joins a finding that already has it.
-fn merge(out: &mut Vec<Found>, first: usize, basic: Option<BasicAt>, enhanced: Option<EnhancedAt>) {
-    let same_b = |f: &Found| f.basic.as_ref().map(|x| x.0) == basic.as_ref().map(|x| x.0);
-    let same_e = |f: &Found| f.enhanced.as_ref().map(|x| x.0) == enhanced.as_ref().map(|x| x.0);
-    let unit = &mut out[first..];
+/// Adds a reply to the unit's replies, folding repeats: the same pair twice is one reply,
+/// and a lone code joins a reply that already has it.
+fn merge(unit: &mut Vec<Reply>, basic: Option<BasicAt>, enhanced: Option<EnhancedAt>) {
+    let same_b = |f: &Reply| f.basic.as_ref().map(|x| x.0) == basic.as_ref().map(|x| x.0);
+    let same_e = |f: &Reply| f.enhanced.as_ref().map(|x| x.0) == enhanced.as_ref().map(|x| x.0);
     if unit.iter().any(|f| same_b(f) && same_e(f)) {
         return;
     }
-    // A lone code already covered by a finding of the unit.
+    // A lone code already covered by a reply of the unit.
     if (basic.is_none() && unit.iter().any(same_e))
         || (enhanced.is_none() && unit.iter().any(same_b))
     {
@@ -253,13 +371,7 @@ fn merge(out: &mut Vec<Found>, first: usize, basic: Option<BasicAt>, enhanced: O
             return;
         }
     }
-    out.push(Found {
-        line: 0,
-        basic,
-        enhanced,
-        text: String::new(),
-        recipient: None,
-    });
+    unit.push(Reply { basic, enhanced });
 }
 
 /// Words after which a code is read as a reply ("said: 550", "returned 5.1.1").
@@ -449,10 +561,9 @@ fn next_word(bytes: &[u8], at: usize) -> &[u8] {
 /// The address a unit is about: Postfix `to=<…>`, Exim `** addr`, else the first `<…>`
 /// (or bare) address that is not a sender's (`from=<…>`, `MAIL FROM:<…>`).
 pub fn recipient(unit: &[u8]) -> Option<String> {
-    static RE: OnceLock<[Regex; 3]> = OnceLock::new();
-    let [to, exim, any] = RE.get_or_init(|| {
+    static RE: OnceLock<[Regex; 2]> = OnceLock::new();
+    let [exim, any] = RE.get_or_init(|| {
         [
-            Regex::new(r"(?i-u)\bto=<([^<>\s@]+@[^<>\s@]+)>").expect("valid regex"),
             Regex::new(r"(?-u)^\*\* ([^<>\s@]+@[A-Za-z0-9.-]+)").expect("valid regex"),
             Regex::new(
                 r"(?i-u)(from[=:]\s*)?<?([A-Za-z0-9._%+'=-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*)",
@@ -460,10 +571,9 @@ pub fn recipient(unit: &[u8]) -> Option<String> {
             .expect("valid regex"),
         ]
     });
-    let found = to
-        .captures(unit)
-        .or_else(|| exim.captures(unit))
-        .map(|c| c[1].to_vec())
+    let found = to_field(unit)
+        .map(<[u8]>::to_vec)
+        .or_else(|| exim.captures(unit).map(|c| c[1].to_vec()))
         .or_else(|| {
             any.captures_iter(unit)
                 .find(|c| c.get(1).is_none())
@@ -471,6 +581,40 @@ pub fn recipient(unit: &[u8]) -> Option<String> {
         })?;
     let address = text::clean(&found, 254);
     Some(address.trim_end_matches('.').to_ascii_lowercase())
+}
+
+/// The address of a `to=<…>` field (any case): what the regular expression
+/// `(?i-u)\bto=<([^<>\s@]+@[^<>\s@]+)>` finds, written out because Postfix and Sendmail
+/// logs name the recipient this way on every delivery line.
+fn to_field(unit: &[u8]) -> Option<&[u8]> {
+    let not_address = |b: &u8| {
+        matches!(
+            b,
+            b'<' | b'>' | b'@' | b'\t' | b'\n' | b'\r' | b' ' | 0x0B | 0x0C
+        )
+    };
+    for at in memchr::memmem::find_iter(unit, b"=<") {
+        if at < 2 || !unit[at - 2..at].eq_ignore_ascii_case(b"to") {
+            continue;
+        }
+        if at > 2 && (unit[at - 3].is_ascii_alphanumeric() || unit[at - 3] == b'_') {
+            continue;
+        }
+        let rest = &unit[at + 2..];
+        let local = rest.iter().take_while(|b| !not_address(b)).count();
+        if local == 0 || rest.get(local) != Some(&b'@') {
+            continue;
+        }
+        let domain = rest[local + 1..]
+            .iter()
+            .take_while(|b| !not_address(b))
+            .count();
+        let end = local + 1 + domain;
+        if domain > 0 && rest.get(end) == Some(&b'>') {
+            return Some(&rest[..end]);
+        }
+    }
+    None
 }
 
 #[cfg(test)]
@@ -613,6 +757,75 @@ mod tests {
         for (input, want) in cases {
             assert_eq!(recipient(input.as_bytes()).as_deref(), *want, "{input}");
         }
+    }
+
+    /// Pseudo-random strings made of the pieces that matter to codes and addresses.
+    fn noise(seed: u64, n: usize) -> Vec<Vec<u8>> {
+        const PIECES: &[&str] = &[
+            "to=<",
+            "To=<",
+            "xto=<",
+            "_to=<",
+            " to=<",
+            "bob",
+            "@",
+            "ex.org",
+            ">",
+            " ",
+            "\t",
+            "\x0b",
+            "<",
+            "5",
+            "4.",
+            "2",
+            ".",
+            "12",
+            "1234",
+            "0",
+            "-",
+            "550",
+            "5.1.1",
+            "=",
+            "to=<bob@ex.org>",
+            "bob@ex.org>",
+        ];
+        let mut state = seed;
+        (0..n)
+            .map(|_| {
+                (0..16)
+                    .flat_map(|_| {
+                        state ^= state << 13;
+                        state ^= state >> 7;
+                        state ^= state << 17;
+                        PIECES[(state % PIECES.len() as u64) as usize].bytes()
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn hand_written_scanners_match_their_regular_expressions() {
+        let codes = Regex::new(r"(?-u)[2-5](?:\.[0-9]{1,3}\.[0-9]{1,3}|[0-5][0-9])").unwrap();
+        let to = Regex::new(r"(?i-u)\bto=<([^<>\s@]+@[^<>\s@]+)>").unwrap();
+        let mut addresses = 0;
+        for s in noise(0x5eed, 20_000) {
+            let want: Vec<_> = codes.find_iter(&s).map(|m| m.range()).collect();
+            let mut have = Vec::new();
+            let mut at = 0;
+            while let Some(r) = next_candidate(&s, at) {
+                at = r.end;
+                have.push(r);
+            }
+            assert_eq!(have, want, "{:?}", String::from_utf8_lossy(&s));
+            let want = to.captures(&s).map(|c| c.get(1).unwrap().as_bytes());
+            assert_eq!(to_field(&s), want, "{:?}", String::from_utf8_lossy(&s));
+            addresses += usize::from(want.is_some());
+        }
+        assert!(
+            addresses > 500,
+            "the noise should hold addresses: {addresses}"
+        );
     }
 
     #[test]

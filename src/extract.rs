@@ -540,6 +540,8 @@ fn accept_basic(bytes: &[u8], floor: usize, span: Range<usize>) -> Option<Basic>
     }
     match prev_nonspace(bytes, floor, span.start) {
         Some((_, b';' | b'#' | b'<' | b'"' | b'\'' | b'(' | b':')) => Some(code),
+        // Sendmail: "<bob@example.org>... 550 User unknown".
+        Some((i, b'.')) if i >= floor + 2 && bytes[i - 2..=i] == *b"..." => Some(code),
         Some((i, c)) if c.is_ascii_alphanumeric() => {
             is_one_of(word_before(bytes, floor, i + 1), REPLY_WORDS).then_some(code)
         }
@@ -657,6 +659,10 @@ mod tests {
                 &["451 4.7.1"],
             ),
             ("421 Service not available", &["421"]),
+            (
+                "<bob@example.org>... 550 Requested action not taken",
+                &["550"],
+            ),
             (
                 "dsn=4.4.1, status=deferred (connect to mx[192.0.2.1]:25: Connection timed out)",
                 &["4.4.1"],

@@ -1,5 +1,7 @@
 //! Input stage: files and stdin read as bytes, never as text (bounces come in every charset).
 
+pub mod stream;
+
 use std::fmt;
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};

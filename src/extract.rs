@@ -281,10 +281,9 @@ fn find_hits(input: &[u8], unit: Unit, hits: &mut Vec<Hit>) {
     let mut at = unit.start;
     while let Some(span) = next_candidate(bytes, at) {
         at = span.end;
+        // Right after a basic code, of its class or not ("554 4.4.7 Message expired").
         let after_basic = match hits.last() {
-            Some(Hit::Basic(b, r)) => {
-                joined(bytes, r.end, span.start) && b.first_digit() == bytes[span.start] - b'0'
-            }
+            Some(Hit::Basic(_, r)) => joined(bytes, r.end, span.start),
             _ => false,
         };
         if span.len() == 3 {
@@ -502,21 +501,26 @@ fn accept_enhanced(
 /// Checks a basic code candidate at `span` (see the module comment).
 fn accept_basic(bytes: &[u8], floor: usize, span: Range<usize>) -> Option<Basic> {
     let code = Basic::parse(std::str::from_utf8(&bytes[span.clone()]).ok()?)?;
+    let next = bytes.get(span.end).copied();
+    let enhanced_next = matches!(next, Some(b' ' | b'-'))
+        && bytes.get(span.end + 1) == Some(&bytes[span.start])
+        && bytes.get(span.end + 2) == Some(&b'.');
     if span.start > floor {
         let b = bytes[span.start - 1];
-        if b.is_ascii_alphanumeric() || b"._-/\\@$%+~&^|=:,".contains(&b) {
+        // "did not like our RCPT TO:550 5.1.2": a command, a colon, then a reply.
+        let after_command = b == b':'
+            && span.start > floor + 1
+            && bytes[span.start - 2].is_ascii_alphabetic()
+            && enhanced_next;
+        if !after_command && (b.is_ascii_alphanumeric() || b"._-/\\@$%+~&^|=:,".contains(&b)) {
             return None;
         }
     }
-    if !ends_cleanly(bytes, span.end) && bytes.get(span.end) != Some(&b'-') {
+    if !ends_cleanly(bytes, span.end) && next != Some(b'-') {
         return None;
     }
-    let next = bytes.get(span.end).copied();
     // Followed by an enhanced code of the same class: a reply, whatever precedes it.
-    if matches!(next, Some(b' ' | b'-'))
-        && bytes.get(span.end + 1) == Some(&bytes[span.start])
-        && bytes.get(span.end + 2) == Some(&b'.')
-    {
+    if enhanced_next {
         return Some(code);
     }
     let reply_like = match next {
@@ -659,6 +663,14 @@ mod tests {
                 &["451 4.7.1"],
             ),
             ("421 Service not available", &["421"]),
+            (
+                "mx [192.0.2.25] did not like our RCPT TO:525 5.7.13 <x@example.org>: disabled",
+                &["525 5.7.13"],
+            ),
+            (
+                "554 4.4.7 Message expired: unable to deliver.<421 4.4.2 Connection timed out>",
+                &["554", "4.4.7", "421 4.4.2"],
+            ),
             (
                 "<bob@example.org>... 550 Requested action not taken",
                 &["550"],

@@ -28,6 +28,17 @@ pub fn display_name(path: &Path) -> String {
 
 /// Reads all of a file.
 pub fn read_file(path: &PathBuf) -> Result<Vec<u8>, InputError> {
+    let (mut file, len) = open_file(path)?;
+    let mut bytes = Vec::with_capacity(len as usize);
+    file.read_to_end(&mut bytes).map_err(|e| InputError {
+        name: display_name(path),
+        reason: describe(&e),
+    })?;
+    Ok(bytes)
+}
+
+/// Opens a file to read, with its size.
+pub fn open_file(path: &PathBuf) -> Result<(std::fs::File, u64), InputError> {
     let name = display_name(path);
     let fail = |reason: String| InputError {
         name: name.clone(),
@@ -36,13 +47,15 @@ pub fn read_file(path: &PathBuf) -> Result<Vec<u8>, InputError> {
     if path.is_dir() {
         return Err(fail("is a directory".into()));
     }
-    std::fs::read(path).map_err(|e| {
+    let file = std::fs::File::open(path).map_err(|e| {
         let mut reason = describe(&e);
         if e.kind() == io::ErrorKind::NotFound && !name.contains(['/', '\\']) {
             reason.push_str(" (and not a code: codes look like 550, 5.1.1 or X.1.1)");
         }
         fail(reason)
-    })
+    })?;
+    let len = file.metadata().map_or(0, |m| m.len());
+    Ok((file, len))
 }
 
 /// Reads all of stdin.
@@ -59,7 +72,7 @@ pub fn read_stdin() -> Result<Vec<u8>, InputError> {
 }
 
 /// An I/O error as a short lower-case phrase, without Rust's "(os error 2)".
-fn describe(e: &io::Error) -> String {
+pub fn describe(e: &io::Error) -> String {
     let text = e.to_string();
     let text = text.split(" (os error").next().unwrap_or(&text);
     let mut chars = text.chars();

@@ -111,6 +111,11 @@ impl UnitReplies<'_> {
         self.unit.line + memchr::memchr_iter(b'\n', before).count()
     }
 
+    /// The raw bytes of the unit from where a reply starts.
+    pub fn from_reply(&self, reply: &Reply) -> &[u8] {
+        &self.input[reply.start().max(self.unit.start)..self.unit.end]
+    }
+
     /// The reply text of a reply, cleaned for display: from its basic code when it has
     /// one, else from the start of the unit (or the code, when that is far in).
     pub fn text(&self, reply: &Reply) -> String {
@@ -238,14 +243,36 @@ fn trim_start(s: &[u8]) -> &[u8] {
 fn next_candidate(s: &[u8], from: usize) -> Option<Range<usize>> {
     let mut i = from;
     while i < s.len() {
-        if (b'2'..=b'5').contains(&s[i]) {
-            if let Some(end) = candidate_at(s, i) {
-                return Some(i..end);
+        // Eight bytes at a time, skipping words without a digit from 2 to 5.
+        if let Some(word) = s.get(i..i + 8) {
+            let word = u64::from_le_bytes(word.try_into().expect("eight bytes"));
+            if !has_digit_2_to_5(word) {
+                i += 8;
+                continue;
             }
         }
-        i += 1;
+        for at in i..(i + 8).min(s.len()) {
+            if (b'2'..=b'5').contains(&s[at]) {
+                if let Some(end) = candidate_at(s, at) {
+                    return Some(at..end);
+                }
+            }
+        }
+        i += 8;
     }
     None
+}
+
+/// Whether one of the eight bytes of `word` is an ASCII digit from 2 to 5 (`hasbetween`
+/// from Sean Eron Anderson's "Bit Twiddling Hacks": a byte above 0x31 and below 0x36).
+fn has_digit_2_to_5(word: u64) -> bool {
+    const ONES: u64 = u64::MAX / 255;
+    let low7 = word & (ONES * 127);
+    (ONES * (127 + 0x36)).wrapping_sub(low7)
+        & !word
+        & low7.wrapping_add(ONES * (127 - 0x31))
+        & (ONES * 128)
+        != 0
 }
 
 /// The end of the candidate that starts at `i` (a byte from 2 to 5), if one does.
@@ -455,10 +482,14 @@ fn accept_enhanced(
     span: Range<usize>,
     after_basic: bool,
 ) -> Option<Enhanced> {
-    let code = Enhanced::parse(std::str::from_utf8(&bytes[span.clone()]).ok()?)?;
-    if code.subject > 7 || !ends_cleanly(bytes, span.end) || bytes.get(span.end) == Some(&b'>') {
+    // A subject is one digit from 0 to 7: most dotted numbers stop here, before parsing.
+    if !matches!(bytes[span.start + 2], b'0'..=b'7') || bytes[span.start + 3] != b'.' {
         return None;
     }
+    if !ends_cleanly(bytes, span.end) || bytes.get(span.end) == Some(&b'>') {
+        return None;
+    }
+    let code = Enhanced::parse(std::str::from_utf8(&bytes[span.clone()]).ok()?)?;
     if after_basic {
         return Some(code);
     }
@@ -500,7 +531,9 @@ fn accept_enhanced(
 
 /// Checks a basic code candidate at `span` (see the module comment).
 fn accept_basic(bytes: &[u8], floor: usize, span: Range<usize>) -> Option<Basic> {
-    let code = Basic::parse(std::str::from_utf8(&bytes[span.clone()]).ok()?)?;
+    // Three digits, the first from 2 to 5 (see `candidate_at`).
+    let digit = |i: usize| u16::from(bytes[i] - b'0');
+    let code = Basic(digit(span.start) * 100 + digit(span.start + 1) * 10 + digit(span.start + 2));
     let next = bytes.get(span.end).copied();
     let enhanced_next = matches!(next, Some(b' ' | b'-'))
         && bytes.get(span.end + 1) == Some(&bytes[span.start])
@@ -579,13 +612,30 @@ pub fn recipient(unit: &[u8]) -> Option<String> {
     });
     let found = to_field(unit)
         .map(<[u8]>::to_vec)
-        .or_else(|| exim.captures(unit).map(|c| c[1].to_vec()))
         .or_else(|| {
-            any.captures_iter(unit)
-                .find(|c| c.get(1).is_none())
-                .map(|c| c[2].to_vec())
+            unit.starts_with(b"** ")
+                .then(|| exim.captures(unit).map(|c| c[1].to_vec()))?
+        })
+        .or_else(|| {
+            // The first match whose `from` group is empty, without capturing groups where
+            // the match cannot have one: captures run a slower engine.
+            any.find_iter(unit).find_map(|m| {
+                let t = m.as_bytes();
+                let from = t.len() > 5
+                    && t[..4].eq_ignore_ascii_case(b"from")
+                    && matches!(t[4], b'=' | b':');
+                if !from {
+                    return Some(t.strip_prefix(b"<").unwrap_or(t).to_vec());
+                }
+                let c = any.captures_at(unit, m.start())?;
+                c.get(1).is_none().then(|| c[2].to_vec())
+            })
         })?;
-    let address = text::clean(&found, 254);
+    // Nearly every address is plain ASCII: then there is nothing to clean.
+    let address = match std::str::from_utf8(&found) {
+        Ok(plain) if found.len() <= 254 && found.iter().all(u8::is_ascii_graphic) => plain.into(),
+        _ => text::clean(&found, 254),
+    };
     Some(address.trim_end_matches('.').to_ascii_lowercase())
 }
 
@@ -599,7 +649,14 @@ fn to_field(unit: &[u8]) -> Option<&[u8]> {
             b'<' | b'>' | b'@' | b'\t' | b'\n' | b'\r' | b' ' | 0x0B | 0x0C
         )
     };
-    for at in memchr::memmem::find_iter(unit, b"=<") {
+    let mut from = 0;
+    while let Some(lt) = memchr::memchr(b'<', &unit[from..]) {
+        let at = from + lt;
+        from = at + 1;
+        if at == 0 || unit[at - 1] != b'=' {
+            continue;
+        }
+        let at = at - 1;
         if at < 2 || !unit[at - 2..at].eq_ignore_ascii_case(b"to") {
             continue;
         }
@@ -778,34 +835,13 @@ mod tests {
     }
 
     /// Pseudo-random strings made of the pieces that matter to codes and addresses.
+    #[rustfmt::skip]
     fn noise(seed: u64, n: usize) -> Vec<Vec<u8>> {
         const PIECES: &[&str] = &[
-            "to=<",
-            "To=<",
-            "xto=<",
-            "_to=<",
-            " to=<",
-            "bob",
-            "@",
-            "ex.org",
-            ">",
-            " ",
-            "\t",
-            "\x0b",
-            "<",
-            "5",
-            "4.",
-            "2",
-            ".",
-            "12",
-            "1234",
-            "0",
-            "-",
-            "550",
-            "5.1.1",
-            "=",
-            "to=<bob@ex.org>",
-            "bob@ex.org>",
+            "to=<", "To=<", "xto=<", "_to=<", " to=<", "bob", "@", "ex.org", ">", " ", "\t",
+            "\x0b", "<", "5", "4.", "2", ".", "12", "1234", "0", "-", "550", "5.1.1", "=",
+            "to=<bob@ex.org>", "bob@ex.org>", "é", "€2", "\u{b2}", "abcdefgh", "from=",
+            "FROM: <", "** ", "From:", "a.b",
         ];
         let mut state = seed;
         (0..n)
@@ -820,6 +856,30 @@ mod tests {
                     .collect()
             })
             .collect()
+    }
+
+    /// [`recipient`] as it was written with regular expressions only.
+    fn recipient_by_regex(unit: &[u8]) -> Option<String> {
+        static RE: OnceLock<[Regex; 3]> = OnceLock::new();
+        let [to, exim, any] = RE.get_or_init(|| {
+            [
+                r"(?i-u)\bto=<([^<>\s@]+@[^<>\s@]+)>",
+                r"(?-u)^\*\* ([^<>\s@]+@[A-Za-z0-9.-]+)",
+                r"(?i-u)(from[=:]\s*)?<?([A-Za-z0-9._%+'=-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*)",
+            ]
+            .map(|r| Regex::new(r).unwrap())
+        });
+        let found = to
+            .captures(unit)
+            .or_else(|| exim.captures(unit))
+            .map(|c| c[1].to_vec())
+            .or_else(|| {
+                any.captures_iter(unit)
+                    .find(|c| c.get(1).is_none())
+                    .map(|c| c[2].to_vec())
+            })?;
+        let address = text::clean(&found, 254);
+        Some(address.trim_end_matches('.').to_ascii_lowercase())
     }
 
     #[test]
@@ -839,6 +899,12 @@ mod tests {
             let want = to.captures(&s).map(|c| c.get(1).unwrap().as_bytes());
             assert_eq!(to_field(&s), want, "{:?}", String::from_utf8_lossy(&s));
             addresses += usize::from(want.is_some());
+            assert_eq!(
+                recipient(&s),
+                recipient_by_regex(&s),
+                "{:?}",
+                String::from_utf8_lossy(&s)
+            );
         }
         assert!(
             addresses > 500,

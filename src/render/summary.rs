@@ -15,9 +15,11 @@ use crate::decode::{self, Origin};
 use crate::extract::{self, UnitReplies};
 use crate::text::{self, escape};
 use colored::Colorize;
+use memchr::memmem;
 use serde::Serialize;
 use std::collections::HashMap;
 use std::io::{self, Write};
+use std::sync::OnceLock;
 
 /// The most keys a table (statuses, domains, diagnostics) keeps.
 pub const MAX_KEYS: usize = 10_000;
@@ -218,8 +220,10 @@ fn bump<K: std::hash::Hash + Eq>(map: &mut HashMap<K, u64>, key: K, n: u64) -> b
 
 /// The enhanced code of the first `dsn=` field (Postfix, Sendmail) of a unit.
 fn dsn_field(unit: &[u8]) -> Option<Enhanced> {
+    static FINDER: OnceLock<memmem::Finder<'static>> = OnceLock::new();
+    let finder = FINDER.get_or_init(|| memmem::Finder::new(b"dsn="));
     let word = |b: &u8| b.is_ascii_alphanumeric() || *b == b'_';
-    memchr::memmem::find_iter(unit, b"dsn=").find_map(|at| {
+    finder.find_iter(unit).find_map(|at| {
         if at > 0 && word(&unit[at - 1]) {
             return None;
         }
@@ -242,34 +246,42 @@ fn dsn_field(unit: &[u8]) -> Option<Enhanced> {
 fn diagnostic(unit: &UnitReplies, reply: &extract::Reply) -> String {
     let bytes = unit.bytes();
     let said = if reply.basic.is_some() {
-        unit.text(reply)
-    } else if let Some(at) = memchr::memmem::find(bytes, b"status=") {
+        unit.from_reply(reply)
+    } else if let Some(at) = memmem::find(bytes, b"status=") {
         // Postfix: "status=deferred (connect to ...: Connection timed out)".
         let rest = &bytes[at..];
         let open = memchr::memchr(b'(', rest).map_or(rest.len(), |i| i + 1);
-        text::clean(
-            rest[open..].strip_suffix(b")").unwrap_or(&rest[open..]),
-            300,
-        )
-    } else if let Some(at) = memchr::memmem::find(bytes, b"stat=") {
-        text::clean(&bytes[at + 5..], 300)
+        let rest = &rest[open..];
+        rest.strip_suffix(b")").unwrap_or(rest)
+    } else if let Some(at) = memmem::find(bytes, b"stat=") {
+        &bytes[at + 5..]
     } else {
-        unit.text(reply)
+        unit.from_reply(reply)
     };
-    normalize(&said)
+    normalize(said)
 }
 
-fn normalize(said: &str) -> String {
+fn normalize(said: &[u8]) -> String {
     let mut out = String::new();
-    for word in said.split_whitespace() {
-        let core = word.trim_matches(|c: char| !c.is_ascii_alphanumeric());
-        let code = Basic::parse(core).is_some() || Enhanced::parse(core).is_some();
-        let piece = if word.contains('@') {
-            "<address>"
-        } else if !code && core.len() > 3 && core.bytes().any(|b| b.is_ascii_digit()) {
-            "#"
+    for word in said
+        .split(u8::is_ascii_whitespace)
+        .filter(|w| !w.is_empty())
+    {
+        let core = word.trim_ascii();
+        let core = core
+            .iter()
+            .position(u8::is_ascii_alphanumeric)
+            .map_or(&core[..0], |i| &core[i..]);
+        let core = core
+            .iter()
+            .rposition(u8::is_ascii_alphanumeric)
+            .map_or(core, |i| &core[..=i]);
+        let piece = if word.contains(&b'@') {
+            "<address>".into()
+        } else if core.len() > 3 && core.iter().any(u8::is_ascii_digit) && !is_code(core) {
+            "#".into()
         } else {
-            word
+            text::clean(word, DIAGNOSTIC_LEN)
         };
         if piece == "#" && out.ends_with('#') {
             continue;
@@ -277,13 +289,25 @@ fn normalize(said: &str) -> String {
         if !out.is_empty() {
             out.push(' ');
         }
-        out.push_str(piece);
+        out.push_str(&piece);
         if out.len() >= DIAGNOSTIC_LEN {
             out.push('…');
             break;
         }
     }
+    let open = out.matches('(').count();
+    let mut closed = out.matches(')').count();
+    while closed > open && out.ends_with(')') {
+        out.pop();
+        closed -= 1;
+    }
     out
+}
+
+/// Whether a word is a reply code or an enhanced status code.
+fn is_code(word: &[u8]) -> bool {
+    let text = std::str::from_utf8(word).unwrap_or("");
+    Basic::parse(text).is_some() || Enhanced::parse(text).is_some()
 }
 
 /// The `--json --summary` document.

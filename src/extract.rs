@@ -241,38 +241,43 @@ fn trim_start(s: &[u8]) -> &[u8] {
 /// `[2-5](?:\.[0-9]{1,3}\.[0-9]{1,3}|[0-5][0-9])` finds, leftmost first, written out by
 /// hand because this loop is where a large log spends its time.
 fn next_candidate(s: &[u8], from: usize) -> Option<Range<usize>> {
+    const ONES: u64 = u64::MAX / 255;
     let mut i = from;
-    while i < s.len() {
-        // Eight bytes at a time, skipping words without a digit from 2 to 5.
-        if let Some(word) = s.get(i..i + 8) {
-            let word = u64::from_le_bytes(word.try_into().expect("eight bytes"));
-            if !has_digit_2_to_5(word) {
-                i += 8;
-                continue;
+    // Eight bytes at a time: the positions of a digit from 2 to 5 followed by `.`, `/` or a
+    // digit from 0 to 5 (a superset of where a candidate can start), for the first seven
+    // bytes; the eighth is only looked at as the next byte.
+    while let Some(word) = s.get(i..i + 8) {
+        let word = u64::from_le_bytes(word.try_into().expect("eight bytes"));
+        let first = between(word, b'1', b'6');
+        let next = between(word, b'-', b'6') >> 8;
+        let mut starts = first & next & ((ONES * 128) >> 8);
+        while starts != 0 {
+            let at = i + (starts.trailing_zeros() / 8) as usize;
+            if let Some(end) = candidate_at(s, at) {
+                return Some(at..end);
             }
+            starts &= starts - 1;
         }
-        for at in i..(i + 8).min(s.len()) {
-            if (b'2'..=b'5').contains(&s[at]) {
-                if let Some(end) = candidate_at(s, at) {
-                    return Some(at..end);
-                }
-            }
-        }
-        i += 8;
+        i += 7;
     }
-    None
+    (i..s.len()).find_map(|at| {
+        let end = (b'2'..=b'5')
+            .contains(&s[at])
+            .then(|| candidate_at(s, at))??;
+        Some(at..end)
+    })
 }
 
-/// Whether one of the eight bytes of `word` is an ASCII digit from 2 to 5 (`hasbetween`
-/// from Sean Eron Anderson's "Bit Twiddling Hacks": a byte above 0x31 and below 0x36).
-fn has_digit_2_to_5(word: u64) -> bool {
+/// The high bit of every byte of `word` that is above `low` and below `high` (both at
+/// most 0x80): `hasbetween` from Sean Eron Anderson's "Bit Twiddling Hacks", exact per byte
+/// since no byte's arithmetic carries into the next.
+fn between(word: u64, low: u8, high: u8) -> u64 {
     const ONES: u64 = u64::MAX / 255;
     let low7 = word & (ONES * 127);
-    (ONES * (127 + 0x36)).wrapping_sub(low7)
+    (ONES * (127 + u64::from(high))).wrapping_sub(low7)
         & !word
-        & low7.wrapping_add(ONES * (127 - 0x31))
+        & low7.wrapping_add(ONES * (127 - u64::from(low)))
         & (ONES * 128)
-        != 0
 }
 
 /// The end of the candidate that starts at `i` (a byte from 2 to 5), if one does.

@@ -321,11 +321,19 @@ struct Document<'a> {
 struct Json<'a> {
     attempts: u64,
     statuses: Vec<StatusJson>,
-    classes: HashMap<&'static str, u64>,
+    classes: ClassesJson,
     domains: Vec<DomainJson<'a>>,
     diagnostics: Vec<DiagnosticJson<'a>>,
     untracked: u64,
     lang: &'static str,
+}
+
+#[derive(Serialize)]
+struct ClassesJson {
+    success: u64,
+    intermediate: u64,
+    transient: u64,
+    permanent: u64,
 }
 
 #[derive(Serialize)]
@@ -397,10 +405,13 @@ impl Summary {
                 text,
             })
             .collect();
-        let classes = CLASSES
-            .iter()
-            .map(|c| (c.name(), self.classes[class_index(*c)]))
-            .collect();
+        let [success, intermediate, transient, permanent] = self.classes;
+        let classes = ClassesJson {
+            success,
+            intermediate,
+            transient,
+            permanent,
+        };
         let doc = Document {
             schema: 1,
             summary: Json {

@@ -276,12 +276,16 @@ fn normalize(said: &[u8]) -> String {
             .iter()
             .rposition(u8::is_ascii_alphanumeric)
             .map_or(core, |i| &core[..=i]);
-        let piece = if word.contains(&b'@') {
+        let piece: std::borrow::Cow<str> = if word.contains(&b'@') {
             "<address>".into()
         } else if core.len() > 3 && core.iter().any(u8::is_ascii_digit) && !is_code(core) {
             "#".into()
         } else {
-            text::clean(word, DIAGNOSTIC_LEN)
+            // Most words are plain ASCII, with nothing to clean.
+            match std::str::from_utf8(word) {
+                Ok(plain) if word.iter().all(u8::is_ascii_graphic) => plain.into(),
+                _ => text::clean(word, DIAGNOSTIC_LEN).into(),
+            }
         };
         if piece == "#" && out.ends_with('#') {
             continue;

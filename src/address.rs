@@ -16,7 +16,11 @@ fn any_address() -> &'static Regex {
 
 /// An address cleaned for output: lower case, no trailing dot, no control characters.
 pub fn normalize(raw: &[u8]) -> String {
-    let address = text::clean(raw, 254);
+    // Nearly every address is plain ASCII: then there is nothing to clean.
+    let address = match std::str::from_utf8(raw) {
+        Ok(plain) if raw.len() <= 254 && raw.iter().all(u8::is_ascii_graphic) => plain.to_string(),
+        _ => text::clean(raw, 254),
+    };
     address
         .trim_end_matches('.')
         .trim_start_matches('\'')
@@ -92,24 +96,77 @@ pub fn is_sender_line(line: &[u8]) -> bool {
 /// The address a unit is about: Postfix `to=<…>`, Exim `** addr`, else the first `<…>`
 /// (or bare) address that is not a sender's (`from=<…>`, `MAIL FROM:<…>`).
 pub fn recipient(unit: &[u8]) -> Option<String> {
-    static RE: OnceLock<[Regex; 3]> = OnceLock::new();
-    let [to, exim, any] = RE.get_or_init(|| {
+    static RE: OnceLock<[Regex; 2]> = OnceLock::new();
+    let [exim, any] = RE.get_or_init(|| {
         [
-            Regex::new(r"(?i-u)\bto=<([^<>\s@]+@[^<>\s@]+)>").expect("valid regex"),
             Regex::new(r"(?-u)^\*\* ([^<>\s@]+@[A-Za-z0-9.-]+)").expect("valid regex"),
             Regex::new(&format!(r"(?i-u)(from[=:]\s*)?<?({ADDRESS})")).expect("valid regex"),
         ]
     });
-    let found = to
-        .captures(unit)
-        .or_else(|| exim.captures(unit))
-        .map(|c| c[1].to_vec())
+    if let Some(a) = to_field(unit) {
+        return Some(normalize(a));
+    }
+    let found = unit
+        .starts_with(b"** ")
+        .then(|| exim.captures(unit).map(|c| c[1].to_vec()))
+        .flatten()
         .or_else(|| {
-            any.captures_iter(unit)
-                .find(|c| c.get(1).is_none())
-                .map(|c| c[2].to_vec())
+            // The first match whose `from` group is empty, without capturing groups where
+            // the match cannot have one: captures run a slower engine.
+            any.find_iter(unit).find_map(|m| {
+                let t = m.as_bytes();
+                let from = t.len() > 5
+                    && t[..4].eq_ignore_ascii_case(b"from")
+                    && matches!(t[4], b'=' | b':');
+                if !from {
+                    return Some(t.strip_prefix(b"<").unwrap_or(t).to_vec());
+                }
+                let c = any.captures_at(unit, m.start())?;
+                c.get(1).is_none().then(|| c[2].to_vec())
+            })
         })?;
     Some(normalize(&found))
+}
+
+/// The address of a `to=<…>` field (any case): what the regular expression
+/// `(?i-u)\bto=<([^<>\s@]+@[^<>\s@]+)>` finds, written out because Postfix and Sendmail
+/// logs name the recipient this way on every delivery line.
+pub fn to_field(unit: &[u8]) -> Option<&[u8]> {
+    let not_address = |b: &u8| {
+        matches!(
+            b,
+            b'<' | b'>' | b'@' | b'\t' | b'\n' | b'\r' | b' ' | 0x0B | 0x0C
+        )
+    };
+    let mut from = 0;
+    while let Some(lt) = memchr::memchr(b'<', &unit[from..]) {
+        let at = from + lt;
+        from = at + 1;
+        if at == 0 || unit[at - 1] != b'=' {
+            continue;
+        }
+        let at = at - 1;
+        if at < 2 || !unit[at - 2..at].eq_ignore_ascii_case(b"to") {
+            continue;
+        }
+        if at > 2 && (unit[at - 3].is_ascii_alphanumeric() || unit[at - 3] == b'_') {
+            continue;
+        }
+        let rest = &unit[at + 2..];
+        let local = rest.iter().take_while(|b| !not_address(b)).count();
+        if local == 0 || rest.get(local) != Some(&b'@') {
+            continue;
+        }
+        let domain = rest[local + 1..]
+            .iter()
+            .take_while(|b| !not_address(b))
+            .count();
+        let end = local + 1 + domain;
+        if domain > 0 && rest.get(end) == Some(&b'>') {
+            return Some(&rest[..end]);
+        }
+    }
+    None
 }
 
 #[cfg(test)]

@@ -183,19 +183,57 @@ pub fn parse_ui(src: &str) -> HashMap<String, String> {
 pub struct Catalog {
     pub lang: Lang,
     facts: Vec<Fact>,
-    texts: HashMap<String, Texts>,
+    texts: Entries,
     ui: HashMap<String, String>,
 }
 
-static ENGLISH: OnceLock<(HashMap<String, Texts>, HashMap<String, String>)> = OnceLock::new();
+/// The entries of a language file: found when the file is loaded, each parsed the first
+/// time it is asked for. A look-up (`smtpcode 5.1.1`) reads two or three of some 150
+/// entries, so parsing them all would be most of its start-up.
+struct Entries {
+    /// Key and text of every entry, sorted by key.
+    index: Vec<(&'static str, &'static str)>,
+    parsed: Vec<OnceLock<Texts>>,
+}
 
-fn english() -> &'static (HashMap<String, Texts>, HashMap<String, String>) {
+impl Entries {
+    fn new(src: &'static str) -> Entries {
+        let src = strip_ui(src);
+        let mut index: Vec<(&str, &str)> = Vec::new();
+        let first = src.starts_with('[').then_some(0);
+        let later = src.match_indices("\n[").map(|(i, _)| i + 1);
+        let mut starts: Vec<usize> = first.into_iter().chain(later).collect();
+        starts.push(src.len());
+        for w in starts.windows(2) {
+            let block = &src[w[0]..w[1]];
+            let key = block.lines().next().unwrap_or("").trim_end();
+            if let Some(key) = key.strip_prefix('[').and_then(|k| k.strip_suffix(']')) {
+                index.push((key, block));
+            }
+        }
+        index.sort_by_key(|e| e.0);
+        let parsed = index.iter().map(|_| OnceLock::new()).collect();
+        Entries { index, parsed }
+    }
+
+    fn get(&self, key: &str) -> Option<&Texts> {
+        let i = self.index.binary_search_by_key(&key, |e| e.0).ok()?;
+        let texts = self.parsed[i].get_or_init(|| {
+            parse_texts(self.index[i].1)
+                .ok()
+                .and_then(|m| m.into_values().next())
+                .unwrap_or_default()
+        });
+        Some(texts)
+    }
+}
+
+static ENGLISH: OnceLock<(Entries, HashMap<String, String>)> = OnceLock::new();
+
+fn english() -> &'static (Entries, HashMap<String, String>) {
     ENGLISH.get_or_init(|| {
         let src = source(Lang::En);
-        (
-            parse_texts(strip_ui(src)).expect("data/en.txt is checked by tests"),
-            parse_ui(src),
-        )
+        (Entries::new(src), parse_ui(src))
     })
 }
 
@@ -205,16 +243,16 @@ fn strip_ui(src: &str) -> &str {
 }
 
 impl Catalog {
-    /// Loads the embedded tables for `lang`. The data is checked by tests, so a parse
-    /// failure here is a build defect.
+    /// Loads the embedded tables for `lang`: the facts, the words of the interface, and
+    /// where each entry is (entries are parsed on first use). The data is checked by tests,
+    /// so a parse failure here is a build defect.
     pub fn load(lang: Lang) -> Catalog {
         let facts = parse_facts(CODES).expect("data/codes.tsv is checked by tests");
         let src = source(lang);
-        let texts = parse_texts(strip_ui(src)).expect("data/*.txt are checked by tests");
         Catalog {
             lang,
             facts,
-            texts,
+            texts: Entries::new(src),
             ui: parse_ui(src),
         }
     }
@@ -341,6 +379,18 @@ mod tests {
                 {
                     assert!(!v.trim().is_empty(), "{lang} [{key}] has an empty field");
                 }
+            }
+        }
+    }
+
+    #[test]
+    fn entries_parsed_on_demand_equal_the_whole_file_parsed() {
+        for lang in ALL {
+            let whole = parse_texts(strip_ui(source(lang))).unwrap();
+            let entries = Entries::new(source(lang));
+            assert_eq!(entries.index.len(), whole.len(), "{lang}");
+            for (key, texts) in &whole {
+                assert_eq!(entries.get(key), Some(texts), "{lang} [{key}]");
             }
         }
     }

@@ -10,6 +10,8 @@ Examples:
   smtpcode bounce.eml                  decode a saved bounce
   tail -n 1000 /var/log/mail.log | smtpcode
   smtpcode --json bounce.eml | jq .    for programs
+  zcat mail.log.gz | smtpcode --summary    attempts per status, class, domain
+  tail -f /var/log/mail.log | smtpcode --line-buffered --json-lines
 
 Codes: basic reply codes (550), enhanced status codes (5.1.1), X.1.1 for a detail in any class.
 Exit status: 0 a code was found, 1 none was found, 2 an error occurred.";
@@ -27,6 +29,20 @@ pub struct Cli {
     /// Print one JSON document instead of text (never coloured, keys in English).
     #[arg(long = "json")]
     pub json: bool,
+
+    /// Print one finding a line, as JSON, as it is found (NDJSON): the fields of a `--json`
+    /// finding, in constant memory however long the log.
+    #[arg(long = "json-lines", conflicts_with = "json")]
+    pub json_lines: bool,
+
+    /// Print one table at the end instead of every finding: delivery attempts per status,
+    /// class and recipient domain, and the most frequent diagnostics. With --json, as JSON.
+    #[arg(long = "summary", conflicts_with = "json_lines")]
+    pub summary: bool,
+
+    /// Write each finding as soon as its input arrives (for `tail -f mail.log | smtpcode`).
+    #[arg(long = "line-buffered")]
+    pub line_buffered: bool,
 
     /// When to colour the output: auto colours a terminal unless NO_COLOR is set or TERM=dumb.
     #[arg(long = "color", value_name = "WHEN", default_value = "auto")]

@@ -15,6 +15,7 @@ pub struct Env {
     pub var: VarFn,
     pub stdout_is_tty: bool,
     pub stdin_is_tty: bool,
+    pub stderr_is_tty: bool,
 }
 
 impl Env {
@@ -25,6 +26,7 @@ impl Env {
             var: Box::new(|name| std::env::var(name).ok()),
             stdout_is_tty: std::io::stdout().is_terminal(),
             stdin_is_tty: std::io::stdin().is_terminal(),
+            stderr_is_tty: std::io::stderr().is_terminal(),
         }
     }
 }
@@ -49,6 +51,14 @@ pub struct Config {
     pub lang: Lang,
     /// Columns to wrap text output to.
     pub width: usize,
+    /// `--json-lines`: one finding a line, as it is found.
+    pub json_lines: bool,
+    /// `--summary`: counts at the end instead of findings.
+    pub summary: bool,
+    /// `--line-buffered`: write what each read of the input gives at once.
+    pub line_buffered: bool,
+    /// Show a progress bar on stderr for long inputs.
+    pub progress: bool,
 }
 
 impl Config {
@@ -58,6 +68,7 @@ impl Config {
         let no_color = (env.var)("NO_COLOR").is_some_and(|v| !v.is_empty());
         let dumb = (env.var)("TERM").is_some_and(|t| t == "dumb");
         let color = !cli.json
+            && !cli.json_lines
             && match cli.color {
                 ColorChoice::Always => true,
                 ColorChoice::Never => false,
@@ -74,12 +85,21 @@ impl Config {
             .and_then(|c| c.parse().ok())
             .filter(|w| (20..=1000).contains(w))
             .unwrap_or(80);
+        // Progress only where a person watches stderr, and not over findings scrolling by.
+        let progress = env.stderr_is_tty
+            && (env.var)("CI").is_none()
+            && !cli.line_buffered
+            && (cli.summary || !env.stdout_is_tty);
         Ok(Config {
             inputs,
             json: cli.json,
             color,
             lang,
             width,
+            json_lines: cli.json_lines,
+            summary: cli.summary,
+            line_buffered: cli.line_buffered,
+            progress,
         })
     }
 
@@ -169,6 +189,7 @@ mod tests {
             }),
             stdout_is_tty: tty,
             stdin_is_tty: tty,
+            stderr_is_tty: tty,
         }
     }
 

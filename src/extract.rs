@@ -10,9 +10,7 @@
 use crate::address;
 use crate::code::{Basic, Enhanced};
 use crate::text;
-use regex::bytes::Regex;
 use std::ops::Range;
-use std::sync::OnceLock;
 
 /// A basic code and where it is in the input.
 pub type BasicAt = (Basic, Range<usize>);
@@ -37,20 +35,132 @@ const MAX_UNIT_LINES: usize = 64;
 /// The most characters of reply text kept per finding.
 const MAX_TEXT: usize = 300;
 
-fn candidates() -> &'static Regex {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| {
-        Regex::new(r"(?-u)[2-5](?:\.[0-9]{1,3}\.[0-9]{1,3}|[0-5][0-9])").expect("valid regex")
-    })
-}
-
 /// Every finding in `input`, in order.
 pub fn extract(input: &[u8]) -> Vec<Found> {
     let mut out = Vec::new();
-    for unit in units(input) {
-        extract_unit(input, unit, &mut out);
-    }
+    for_each_unit(input, |unit| out.extend(unit.findings()));
     out
+}
+
+/// Calls `f` for every unit of `input` that holds at least one reply, in order. This is the
+/// cheap way through a log: a reply's text and recipient are only worked out on demand.
+pub fn for_each_unit(input: &[u8], mut f: impl FnMut(&UnitReplies)) {
+    let mut hits = Vec::new();
+    for unit in Units::new(input) {
+        hits.clear();
+        find_hits(input, unit, &mut hits);
+        if hits.is_empty() {
+            continue;
+        }
+        let mut replies = Vec::new();
+        for (basic, enhanced) in pair(input, hits.drain(..)) {
+            merge(&mut replies, basic, enhanced);
+        }
+        f(&UnitReplies {
+            input,
+            unit,
+            replies,
+        });
+    }
+}
+
+/// Whether a line may start a new unit after `prev`: the cut points of a stream that must
+/// give the same findings as the whole input (see [`crate::input::stream`]).
+pub fn starts_unit(prev: &[u8], this: &[u8]) -> bool {
+    !continues(prev, this)
+}
+
+/// One reply of a unit: a basic code, an enhanced code, or both.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reply {
+    pub basic: Option<BasicAt>,
+    pub enhanced: Option<EnhancedAt>,
+}
+
+impl Reply {
+    /// Where the reply starts in the input.
+    pub fn start(&self) -> usize {
+        let b = self.basic.as_ref().map(|b| b.1.start);
+        let e = self.enhanced.as_ref().map(|e| e.1.start);
+        b.or(e).unwrap_or(0)
+    }
+}
+
+/// The replies found in one unit.
+pub struct UnitReplies<'a> {
+    input: &'a [u8],
+    unit: Unit,
+    pub replies: Vec<Reply>,
+}
+
+impl UnitReplies<'_> {
+    /// The bytes of the unit.
+    pub fn bytes(&self) -> &[u8] {
+        &self.input[self.unit.start..self.unit.end]
+    }
+
+    /// The address the unit is about, if it names one.
+    pub fn recipient(&self) -> Option<String> {
+        address::recipient(self.bytes())
+    }
+
+    /// The address on a reply's own line, if that line names one.
+    fn line_recipient(&self, reply: &Reply) -> Option<String> {
+        let start = reply.start().max(self.unit.start);
+        let before = &self.input[self.unit.start..start];
+        let line_start =
+            memchr::memrchr(b'\n', before).map_or(self.unit.start, |p| self.unit.start + p + 1);
+        if line_start == self.unit.start && memchr::memchr(b'\n', self.bytes()).is_none() {
+            return None; // a one-line unit: its recipient is the line's
+        }
+        let line_end = memchr::memchr(b'\n', &self.input[start..self.unit.end])
+            .map_or(self.unit.end, |p| start + p);
+        address::recipient(&self.input[line_start..line_end])
+    }
+
+    /// 1-based line of a reply.
+    pub fn line(&self, reply: &Reply) -> usize {
+        let before = &self.input[self.unit.start..reply.start().max(self.unit.start)];
+        self.unit.line + memchr::memchr_iter(b'\n', before).count()
+    }
+
+    /// The raw bytes of the unit from where a reply starts.
+    pub fn from_reply(&self, reply: &Reply) -> &[u8] {
+        &self.input[reply.start().max(self.unit.start)..self.unit.end]
+    }
+
+    /// The reply text of a reply, cleaned for display: from its basic code when it has
+    /// one, else from the start of the unit (or the code, when that is far in).
+    pub fn text(&self, reply: &Reply) -> String {
+        let start = reply.start().max(self.unit.start);
+        let (text_from, code_at) = match &reply.basic {
+            Some((_, r)) => (r.start, r.start),
+            None => (self.unit.start, start),
+        };
+        let text_from = if code_at - text_from > MAX_TEXT {
+            code_at
+        } else {
+            text_from
+        };
+        balance(text::clean(&self.input[text_from..self.unit.end], MAX_TEXT))
+    }
+
+    /// The findings of the unit, with their line, text and recipient.
+    pub fn findings(&self) -> impl Iterator<Item = Found> + '_ {
+        let recipient = if self.replies.is_empty() {
+            None
+        } else {
+            self.recipient()
+        };
+        // The address on the code's own line, else the one the unit is about.
+        self.replies.iter().map(move |r| Found {
+            line: self.line(r),
+            basic: r.basic.clone(),
+            enhanced: r.enhanced.clone(),
+            text: self.text(r),
+            recipient: self.line_recipient(r).or_else(|| recipient.clone()),
+        })
+    }
 }
 
 /// A run of lines read as one reply or record.
@@ -62,40 +172,56 @@ struct Unit {
 }
 
 /// Cuts the input into units (see the module comment).
-fn units(input: &[u8]) -> Vec<Unit> {
-    let mut units: Vec<Unit> = Vec::new();
-    let (mut pos, mut line, mut lines_in_unit) = (0, 1, 0);
-    let mut prev: &[u8] = b"";
-    while pos < input.len() {
-        let end = memchr_nl(input, pos);
-        let this = &input[pos..end];
-        let joins = !units.is_empty() && lines_in_unit < MAX_UNIT_LINES && continues(prev, this);
-        match units.last_mut() {
-            Some(u) if joins => {
-                u.end = end;
-                lines_in_unit += 1;
-            }
-            _ => {
-                units.push(Unit {
-                    start: pos,
-                    end,
-                    line,
-                });
-                lines_in_unit = 1;
-            }
-        }
-        prev = this;
-        pos = end + 1;
-        line += 1;
-    }
-    units
+struct Units<'a> {
+    input: &'a [u8],
+    pos: usize,
+    line: usize,
 }
 
-fn memchr_nl(input: &[u8], from: usize) -> usize {
-    input[from..]
-        .iter()
-        .position(|&b| b == b'\n')
-        .map_or(input.len(), |i| from + i)
+impl<'a> Units<'a> {
+    fn new(input: &'a [u8]) -> Self {
+        Units {
+            input,
+            pos: 0,
+            line: 1,
+        }
+    }
+}
+
+impl Iterator for Units<'_> {
+    type Item = Unit;
+
+    fn next(&mut self) -> Option<Unit> {
+        let input = self.input;
+        if self.pos >= input.len() {
+            return None;
+        }
+        let mut unit = Unit {
+            start: self.pos,
+            end: line_end(input, self.pos),
+            line: self.line,
+        };
+        let mut prev = &input[unit.start..unit.end];
+        let mut lines = 1;
+        self.line += 1;
+        while unit.end < input.len() && lines < MAX_UNIT_LINES {
+            let next = unit.end + 1;
+            let end = line_end(input, next);
+            let this = &input[next..end];
+            if next >= input.len() || !continues(prev, this) {
+                break;
+            }
+            (unit.end, prev) = (end, this);
+            lines += 1;
+            self.line += 1;
+        }
+        self.pos = unit.end + 1;
+        Some(unit)
+    }
+}
+
+fn line_end(input: &[u8], from: usize) -> usize {
+    memchr::memchr(b'\n', &input[from..]).map_or(input.len(), |i| from + i)
 }
 
 /// Whether `this` line continues the unit that `prev` ended.
@@ -125,6 +251,69 @@ fn trim_start(s: &[u8]) -> &[u8] {
     &s[n..]
 }
 
+/// The next candidate code at or after `from`: what the regular expression
+/// `[2-5](?:\.[0-9]{1,3}\.[0-9]{1,3}|[0-5][0-9])` finds, leftmost first, written out by
+/// hand because this loop is where a large log spends its time.
+fn next_candidate(s: &[u8], from: usize) -> Option<Range<usize>> {
+    const ONES: u64 = u64::MAX / 255;
+    let mut i = from;
+    // Eight bytes at a time: the positions of a digit from 2 to 5 followed by `.`, `/` or a
+    // digit from 0 to 5 (a superset of where a candidate can start), for the first seven
+    // bytes; the eighth is only looked at as the next byte.
+    while let Some(word) = s.get(i..i + 8) {
+        let word = u64::from_le_bytes(word.try_into().expect("eight bytes"));
+        let first = between(word, b'1', b'6');
+        let next = between(word, b'-', b'6') >> 8;
+        let mut starts = first & next & ((ONES * 128) >> 8);
+        while starts != 0 {
+            let at = i + (starts.trailing_zeros() / 8) as usize;
+            if let Some(end) = candidate_at(s, at) {
+                return Some(at..end);
+            }
+            starts &= starts - 1;
+        }
+        i += 7;
+    }
+    (i..s.len()).find_map(|at| {
+        let end = (b'2'..=b'5')
+            .contains(&s[at])
+            .then(|| candidate_at(s, at))??;
+        Some(at..end)
+    })
+}
+
+/// The high bit of every byte of `word` that is above `low` and below `high` (both at
+/// most 0x80): `hasbetween` from Sean Eron Anderson's "Bit Twiddling Hacks", exact per byte
+/// since no byte's arithmetic carries into the next.
+fn between(word: u64, low: u8, high: u8) -> u64 {
+    const ONES: u64 = u64::MAX / 255;
+    let low7 = word & (ONES * 127);
+    (ONES * (127 + u64::from(high))).wrapping_sub(low7)
+        & !word
+        & low7.wrapping_add(ONES * (127 - u64::from(low)))
+        & (ONES * 128)
+}
+
+/// The end of the candidate that starts at `i` (a byte from 2 to 5), if one does.
+fn candidate_at(s: &[u8], i: usize) -> Option<usize> {
+    let digits = |from: usize| {
+        s.get(from..).map_or(0, |r| {
+            r.iter().take(3).take_while(|b| b.is_ascii_digit()).count()
+        })
+    };
+    if s.get(i + 1) == Some(&b'.') {
+        let d1 = digits(i + 2);
+        if d1 > 0 && s.get(i + 2 + d1) == Some(&b'.') {
+            let d2 = digits(i + 3 + d1);
+            if d2 > 0 {
+                return Some(i + 3 + d1 + d2);
+            }
+        }
+    }
+    let two = matches!(s.get(i + 1), Some(b'0'..=b'5')) && digits(i + 2) > 0;
+    two.then_some(i + 3)
+}
+
 /// A candidate that passed its checks.
 #[derive(Debug, Clone)]
 enum Hit {
@@ -132,63 +321,24 @@ enum Hit {
     Enhanced(Enhanced, Range<usize>),
 }
 
-fn extract_unit(input: &[u8], unit: Unit, out: &mut Vec<Found>) {
+/// The codes of a unit that read like replies, in order.
+fn find_hits(input: &[u8], unit: Unit, hits: &mut Vec<Hit>) {
     let bytes = &input[..unit.end];
-    let mut hits: Vec<Hit> = Vec::new();
-    for m in candidates().find_iter(&input[unit.start..unit.end]) {
-        let span = unit.start + m.start()..unit.start + m.end();
+    let mut at = unit.start;
+    while let Some(span) = next_candidate(bytes, at) {
+        at = span.end;
+        // Right after a basic code, of its class or not ("554 4.4.7 Message expired").
         let after_basic = match hits.last() {
-            Some(Hit::Basic(b, r)) => {
-                joined(bytes, r.end, span.start) && b.first_digit() == bytes[span.start] - b'0'
-            }
+            Some(Hit::Basic(_, r)) => joined(bytes, r.end, span.start),
             _ => false,
         };
-        if m.len() == 3 {
+        if span.len() == 3 {
             if let Some(b) = accept_basic(bytes, unit.start, span.clone()) {
                 hits.push(Hit::Basic(b, span));
             }
         } else if let Some(e) = accept_enhanced(bytes, unit.start, span.clone(), after_basic) {
             hits.push(Hit::Enhanced(e, span));
         }
-    }
-    let first = out.len();
-    for (basic, enhanced) in pair(bytes, hits) {
-        merge(out, first, basic, enhanced);
-    }
-    let recipient = address::recipient(&input[unit.start..unit.end]);
-    for found in &mut out[first..] {
-        let start = found
-            .basic
-            .as_ref()
-            .map(|b| b.1.start)
-            .or(found.enhanced.as_ref().map(|e| e.1.start))
-            .unwrap_or(unit.start);
-        let (text_from, code_at) = match &found.basic {
-            Some((_, r)) => (r.start, r.start),
-            None => (unit.start, start),
-        };
-        let text_from = if code_at - text_from > MAX_TEXT {
-            code_at
-        } else {
-            text_from
-        };
-        found.line = unit.line
-            + input[unit.start..start]
-                .iter()
-                .filter(|&&b| b == b'\n')
-                .count();
-        found.text = balance(text::clean(&input[text_from..unit.end], MAX_TEXT));
-        // The address on the code's own line, else the one the unit is about.
-        let line_start = input[unit.start..start]
-            .iter()
-            .rposition(|&b| b == b'\n')
-            .map_or(unit.start, |p| unit.start + p + 1);
-        let line_end = input[start..unit.end]
-            .iter()
-            .position(|&b| b == b'\n')
-            .map_or(unit.end, |p| start + p);
-        found.recipient =
-            address::recipient(&input[line_start..line_end]).or_else(|| recipient.clone());
     }
 }
 
@@ -212,9 +362,12 @@ fn joined(bytes: &[u8], end: usize, start: usize) -> bool {
 }
 
 /// Pairs a basic hit with the enhanced hit that follows it (same class, one separator).
-fn pair(bytes: &[u8], hits: Vec<Hit>) -> Vec<(Option<BasicAt>, Option<EnhancedAt>)> {
+fn pair(
+    bytes: &[u8],
+    hits: impl Iterator<Item = Hit>,
+) -> Vec<(Option<BasicAt>, Option<EnhancedAt>)> {
     let mut out = Vec::new();
-    let mut iter = hits.into_iter().peekable();
+    let mut iter = hits.peekable();
     while let Some(hit) = iter.next() {
         match hit {
             Hit::Basic(b, r) => {
@@ -240,16 +393,15 @@ fn pair(bytes: &[u8], hits: Vec<Hit>) -> Vec<(Option<BasicAt>, Option<EnhancedAt
     out
 }
 
-/// Adds a reply to the unit's findings (those from `first` on), folding repeats: the same
-/// pair twice is one finding, and a lone code joins a finding that already has it.
-fn merge(out: &mut Vec<Found>, first: usize, basic: Option<BasicAt>, enhanced: Option<EnhancedAt>) {
-    let same_b = |f: &Found| f.basic.as_ref().map(|x| x.0) == basic.as_ref().map(|x| x.0);
-    let same_e = |f: &Found| f.enhanced.as_ref().map(|x| x.0) == enhanced.as_ref().map(|x| x.0);
-    let unit = &mut out[first..];
+/// Adds a reply to the unit's replies, folding repeats: the same pair twice is one reply,
+/// and a lone code joins a reply that already has it.
+fn merge(unit: &mut Vec<Reply>, basic: Option<BasicAt>, enhanced: Option<EnhancedAt>) {
+    let same_b = |f: &Reply| f.basic.as_ref().map(|x| x.0) == basic.as_ref().map(|x| x.0);
+    let same_e = |f: &Reply| f.enhanced.as_ref().map(|x| x.0) == enhanced.as_ref().map(|x| x.0);
     if unit.iter().any(|f| same_b(f) && same_e(f)) {
         return;
     }
-    // A lone code already covered by a finding of the unit.
+    // A lone code already covered by a reply of the unit.
     if (basic.is_none() && unit.iter().any(same_e))
         || (enhanced.is_none() && unit.iter().any(same_b))
     {
@@ -266,13 +418,7 @@ fn merge(out: &mut Vec<Found>, first: usize, basic: Option<BasicAt>, enhanced: O
             return;
         }
     }
-    out.push(Found {
-        line: 0,
-        basic,
-        enhanced,
-        text: String::new(),
-        recipient: None,
-    });
+    unit.push(Reply { basic, enhanced });
 }
 
 /// Words after which a code is read as a reply ("said: 550", "returned 5.1.1").
@@ -357,10 +503,14 @@ fn accept_enhanced(
     span: Range<usize>,
     after_basic: bool,
 ) -> Option<Enhanced> {
-    let code = Enhanced::parse(std::str::from_utf8(&bytes[span.clone()]).ok()?)?;
-    if code.subject > 7 || !ends_cleanly(bytes, span.end) || bytes.get(span.end) == Some(&b'>') {
+    // A subject is one digit from 0 to 7: most dotted numbers stop here, before parsing.
+    if !matches!(bytes[span.start + 2], b'0'..=b'7') || bytes[span.start + 3] != b'.' {
         return None;
     }
+    if !ends_cleanly(bytes, span.end) || bytes.get(span.end) == Some(&b'>') {
+        return None;
+    }
+    let code = Enhanced::parse(std::str::from_utf8(&bytes[span.clone()]).ok()?)?;
     if after_basic {
         return Some(code);
     }
@@ -402,7 +552,13 @@ fn accept_enhanced(
 
 /// Checks a basic code candidate at `span` (see the module comment).
 fn accept_basic(bytes: &[u8], floor: usize, span: Range<usize>) -> Option<Basic> {
-    let code = Basic::parse(std::str::from_utf8(&bytes[span.clone()]).ok()?)?;
+    // Three digits, the first from 2 to 5 (see `candidate_at`).
+    let digit = |i: usize| u16::from(bytes[i] - b'0');
+    let code = Basic(digit(span.start) * 100 + digit(span.start + 1) * 10 + digit(span.start + 2));
+    let next = bytes.get(span.end).copied();
+    let enhanced_next = matches!(next, Some(b' ' | b'-'))
+        && bytes.get(span.end + 1) == Some(&bytes[span.start])
+        && bytes.get(span.end + 2) == Some(&b'.');
     if span.start > floor {
         let b = bytes[span.start - 1];
         // A labelled field: `ERROR_CODE :550,`, `reply=550`.
@@ -414,25 +570,24 @@ fn accept_basic(bytes: &[u8], floor: usize, span: Range<usize>) -> Option<Basic>
                 return Some(code);
             }
         }
-        if b.is_ascii_alphanumeric() || b"._-/\\@$%+~&^|=:,".contains(&b) {
+        // "did not like our RCPT TO:550 5.1.2": a command, a colon, then a reply.
+        let after_command = b == b':'
+            && span.start > floor + 1
+            && bytes[span.start - 2].is_ascii_alphabetic()
+            && enhanced_next;
+        if !after_command && (b.is_ascii_alphanumeric() || b"._-/\\@$%+~&^|=:,".contains(&b)) {
             return None;
         }
     }
-    if !ends_cleanly(bytes, span.end) && bytes.get(span.end) != Some(&b'-') {
+    if !ends_cleanly(bytes, span.end) && next != Some(b'-') {
         return None;
     }
-    let next = bytes.get(span.end).copied();
     // Followed by an enhanced code of the same class: a reply, whatever precedes it.
-    if matches!(next, Some(b' ' | b'-'))
-        && bytes.get(span.end + 1) == Some(&bytes[span.start])
-        && bytes.get(span.end + 2) == Some(&b'.')
-    {
+    if enhanced_next {
         return Some(code);
     }
     let at_line_start = {
-        let from = bytes[..span.start]
-            .iter()
-            .rposition(|&b| b == b'\n')
+        let from = memchr::memrchr(b'\n', &bytes[..span.start])
             .map_or(0, |i| i + 1)
             .max(floor);
         bytes[from..span.start]
@@ -454,8 +609,8 @@ fn accept_basic(bytes: &[u8], floor: usize, span: Range<usize>) -> Option<Basic>
     }
     match prev_nonspace(bytes, floor, span.start) {
         Some((_, b';' | b'#' | b'<' | b'"' | b'\'' | b'(' | b':')) => Some(code),
-        // Sendmail quotes the remote reply after the address: `<bob@x>... 550 Host unknown`.
-        Some((i, b'.')) if i >= floor + 2 && &bytes[i - 2..=i] == b"..." => Some(code),
+        // Sendmail: "<bob@example.org>... 550 User unknown".
+        Some((i, b'.')) if i >= floor + 2 && bytes[i - 2..=i] == *b"..." => Some(code),
         Some((i, c)) if c.is_ascii_alphanumeric() => {
             is_one_of(word_before(bytes, floor, i + 1), REPLY_WORDS).then_some(code)
         }
@@ -477,6 +632,7 @@ fn next_word(bytes: &[u8], at: usize) -> &[u8] {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use regex::bytes::Regex;
 
     /// The codes found, as "550 5.1.1" / "550" / "5.1.1" strings.
     fn codes(input: &str) -> Vec<String> {
@@ -514,6 +670,18 @@ mod tests {
                 &["451 4.7.1"],
             ),
             ("421 Service not available", &["421"]),
+            (
+                "mx [192.0.2.25] did not like our RCPT TO:525 5.7.13 <x@example.org>: disabled",
+                &["525 5.7.13"],
+            ),
+            (
+                "554 4.4.7 Message expired: unable to deliver.<421 4.4.2 Connection timed out>",
+                &["554", "4.4.7", "421 4.4.2"],
+            ),
+            (
+                "<bob@example.org>... 550 Requested action not taken",
+                &["550"],
+            ),
             (
                 "dsn=4.4.1, status=deferred (connect to mx[192.0.2.1]:25: Connection timed out)",
                 &["4.4.1"],
@@ -564,26 +732,6 @@ mod tests {
     }
 
     #[test]
-    fn labelled_and_colon_replies() {
-        assert_eq!(
-            codes(
-                "kijitora@example.co.jp Invalid Address, ERROR_CODE :550, ERROR_CODE :5.1.1 <k@x>"
-            ),
-            ["550", "5.1.1"]
-        );
-        assert_eq!(codes("550: <otsu@ezweb.ne.jp>: User unknown"), ["550"]);
-        assert_eq!(codes("port:550, time:421 ms"), Vec::<String>::new());
-    }
-
-    #[test]
-    fn sendmail_nested_reply() {
-        assert_eq!(
-            codes("554 <kuroneko@example.or.jp>... 550 Host unknown (Authoritative answer)"),
-            ["554", "550"]
-        );
-    }
-
-    #[test]
     fn numbers_that_only_look_like_codes_are_not_codes() {
         let cases = [
             "Received: from [10.4.7.200] (port 550) by 192.5.1.1 with ESMTP id 4BC550D1",
@@ -619,6 +767,79 @@ mod tests {
                 assert_eq!(&input[r.clone()], e.to_string().as_bytes());
             }
         }
+    }
+
+    /// Pseudo-random strings made of the pieces that matter to codes and addresses.
+    #[rustfmt::skip]
+    fn noise(seed: u64, n: usize) -> Vec<Vec<u8>> {
+        const PIECES: &[&str] = &[
+            "to=<", "To=<", "xto=<", "_to=<", " to=<", "bob", "@", "ex.org", ">", " ", "\t",
+            "\x0b", "<", "5", "4.", "2", ".", "12", "1234", "0", "-", "550", "5.1.1", "=",
+            "to=<bob@ex.org>", "bob@ex.org>", "é", "€2", "\u{b2}", "abcdefgh", "from=",
+            "FROM: <", "** ", "From:", "a.b",
+        ];
+        let mut state = seed;
+        (0..n)
+            .map(|_| {
+                (0..16)
+                    .flat_map(|_| {
+                        state ^= state << 13;
+                        state ^= state >> 7;
+                        state ^= state << 17;
+                        PIECES[(state % PIECES.len() as u64) as usize].bytes()
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn hand_written_scanners_match_their_regular_expressions() {
+        let codes = Regex::new(r"(?-u)[2-5](?:\.[0-9]{1,3}\.[0-9]{1,3}|[0-5][0-9])").unwrap();
+        let to = Regex::new(r"(?i-u)\bto=<([^<>\s@]+@[^<>\s@]+)>").unwrap();
+        let mut addresses = 0;
+        for s in noise(0x5eed, 20_000) {
+            let want: Vec<_> = codes.find_iter(&s).map(|m| m.range()).collect();
+            let mut have = Vec::new();
+            let mut at = 0;
+            while let Some(r) = next_candidate(&s, at) {
+                at = r.end;
+                have.push(r);
+            }
+            assert_eq!(have, want, "{:?}", String::from_utf8_lossy(&s));
+            let want = to.captures(&s).map(|c| c.get(1).unwrap().as_bytes());
+            assert_eq!(
+                address::to_field(&s),
+                want,
+                "{:?}",
+                String::from_utf8_lossy(&s)
+            );
+            addresses += usize::from(want.is_some());
+        }
+        assert!(
+            addresses > 500,
+            "the noise should hold addresses: {addresses}"
+        );
+    }
+
+    #[test]
+    fn labelled_and_colon_replies() {
+        assert_eq!(
+            codes(
+                "kijitora@example.co.jp Invalid Address, ERROR_CODE :550, ERROR_CODE :5.1.1 <k@x>"
+            ),
+            ["550", "5.1.1"]
+        );
+        assert_eq!(codes("550: <otsu@ezweb.ne.jp>: User unknown"), ["550"]);
+        assert_eq!(codes("port:550, time:421 ms"), Vec::<String>::new());
+    }
+
+    #[test]
+    fn sendmail_nested_reply() {
+        assert_eq!(
+            codes("554 <kuroneko@example.or.jp>... 550 Host unknown (Authoritative answer)"),
+            ["554", "550"]
+        );
     }
 
     #[test]

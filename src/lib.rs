@@ -4,6 +4,10 @@
 //! **extract** (every basic and enhanced code, [`extract`]) → **decode** (the embedded tables
 //! with fallback, [`catalog`], [`decode`]) → **render** (coloured text or JSON, [`render`]).
 //! [`config`] resolves the command line ([`cli`]) once; [`run`] drives the stages.
+//!
+//! An input is read one of two ways: email (a header block or an mbox) whole, message by
+//! message, MIME part by part, into findings and a [`verdict`] per recipient; anything
+//! else as a log, streamed in chunks in constant memory.
 
 pub mod address;
 pub mod catalog;
@@ -22,7 +26,11 @@ pub mod verdict;
 use catalog::Catalog;
 use config::{Config, Input};
 use decode::{Finding, Origin};
-use std::io::{self, Write};
+use input::stream::{self, Chunk, Failure};
+use input::InputError;
+use render::summary::Summary;
+use std::io::{self, Read, Write};
+use verdict::Verdict;
 
 /// What a run found, for the exit status.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -31,56 +39,215 @@ pub struct Outcome {
     pub errors: bool,
 }
 
+/// What a piece of input becomes on its way to the output.
+enum Batch {
+    /// Rendered findings (text or JSON lines), and how many.
+    Rendered(Vec<u8>, usize),
+    /// Findings kept for the one `--json` document, and the verdicts of an email.
+    Findings(Vec<Finding>, Vec<Verdict>),
+    /// Counts for `--summary`.
+    Counts(Box<Summary>),
+}
+
+/// Why an input stopped.
+enum Stop {
+    Input(InputError),
+    Output(io::Error),
+}
+
 /// Runs the pipeline over every input. Unreadable inputs are reported on `err` and skipped;
 /// an error writing `out` (a closed pipe) stops the run.
 pub fn run(config: &Config, out: &mut dyn Write, err: &mut dyn Write) -> io::Result<Outcome> {
     colored::control::set_override(config.color);
     let cat = Catalog::load(config.lang);
-    let place = render::text::Place {
-        name_source: config.several_sources(),
-    };
     let mut outcome = Outcome::default();
-    let mut all = Vec::new();
+    let (mut all, mut summary) = (Vec::new(), Summary::default());
     let mut verdicts = Vec::new();
     for input in &config.inputs {
-        let decoded = match decode_input(&cat, input) {
-            Ok(f) => f,
-            Err(e) => {
+        let mut found = 0;
+        let mut sink = |batch: Batch| -> io::Result<()> {
+            match batch {
+                Batch::Rendered(bytes, n) => {
+                    found += n;
+                    out.write_all(&bytes)?;
+                    if config.line_buffered {
+                        out.flush()?;
+                    }
+                }
+                Batch::Findings(f, v) => {
+                    found += f.len();
+                    all.extend(f);
+                    verdicts.extend(v);
+                }
+                Batch::Counts(s) => {
+                    found += s.attempts as usize;
+                    summary.merge(*s);
+                }
+            }
+            Ok(())
+        };
+        match process(config, &cat, input, &mut sink) {
+            Ok(()) => {}
+            Err(Stop::Output(e)) => return Err(e),
+            Err(Stop::Input(e)) => {
                 writeln!(err, "error: {}", text::escape(&e.to_string()))?;
                 outcome.errors = true;
-                continue;
             }
-        };
-        let findings = decoded.findings;
-        if findings.is_empty() && !config.json {
-            writeln!(
-                err,
-                "{}: {}",
-                text::escape(&source_name(input)),
-                cat.ui("no_codes")
-            )?;
         }
-        outcome.found |= !findings.is_empty();
-        if config.json {
-            all.extend(findings);
-            verdicts.extend(decoded.verdicts);
-        } else {
-            let shown = if decoded.mail {
-                render::text::verdicts(out, &cat, &decoded.verdicts, config.width)?;
-                distinct(&findings)
-            } else {
-                findings.iter().collect()
-            };
-            shown
-                .into_iter()
-                .try_for_each(|f| render::text::finding(out, &cat, f, &place, config.width))?;
+        if found == 0 && !config.json && !config.json_lines && !config.summary {
+            let name = text::escape(&source_name(input));
+            writeln!(err, "{name}: {}", cat.ui("no_codes"))?;
         }
+        outcome.found |= found > 0;
     }
-    if config.json {
-        render::Report::new(all, verdicts).write(out)?;
+    match (config.summary, config.json) {
+        (true, true) => summary.write_json(out, &cat)?,
+        (true, false) => summary.write_text(out, &cat)?,
+        (false, true) => {
+            // Logs give their verdicts at the end: the last status seen per address.
+            let logs: Vec<&Finding> = all
+                .iter()
+                .filter(|f| !verdicts.iter().any(|v| v.source == f.source))
+                .collect();
+            verdicts.extend(verdict::from_log(&logs));
+            render::Report::new(all, verdicts).write(out)?
+        }
+        (false, false) => {}
     }
     out.flush()?;
     Ok(outcome)
+}
+
+fn source_name(input: &Input) -> String {
+    match input {
+        Input::Codes(..) => "argument".into(),
+        Input::Stdin => "-".into(),
+        Input::File(p) => input::display_name(p),
+    }
+}
+
+/// Reads one input in log mode (a code look-up directly) and hands on what it gives.
+fn process(
+    config: &Config,
+    cat: &Catalog,
+    input: &Input,
+    sink: &mut dyn FnMut(Batch) -> io::Result<()>,
+) -> Result<(), Stop> {
+    let source = source_name(input);
+    if let Input::Codes(b, e) = input {
+        let batch = if config.summary {
+            let mut s = Summary::default();
+            s.add_lookup(*b, *e);
+            Batch::Counts(Box::new(s))
+        } else {
+            let origin = Origin {
+                source,
+                ..Origin::default()
+            };
+            findings_batch(config, cat, vec![decode::decode(cat, *b, *e, origin)])
+        };
+        return sink(batch).map_err(Stop::Output);
+    }
+    let work = |chunk: &Chunk| chunk_batch(config, cat, &source, chunk);
+    let options = stream::Options {
+        line_buffered: config.line_buffered,
+        ..stream::Options::default()
+    };
+    let fail = |e: Failure| match e {
+        Failure::Sink(e) => Stop::Output(e),
+        Failure::Read(e) => Stop::Input(InputError {
+            name: source.clone(),
+            reason: input::describe(&e),
+        }),
+    };
+    let (mut reader, len): (Box<dyn io::Read + Send>, _) = match input {
+        Input::File(path) => {
+            let (file, len) = input::open_file(path).map_err(Stop::Input)?;
+            (Box::new(file), Some(len))
+        }
+        _ => (Box::new(io::stdin()), None),
+    };
+    // The start of the input tells email from a log.
+    let read_fail = |e: io::Error| {
+        Stop::Input(InputError {
+            name: source.clone(),
+            reason: input::describe(&e),
+        })
+    };
+    let head = input::read_head(&mut reader).map_err(read_fail)?;
+    if input::message::is_message(&head) {
+        let bytes = input::read_rest(head, reader).map_err(|e| {
+            Stop::Input(InputError {
+                name: source.clone(),
+                reason: e,
+            })
+        })?;
+        return sink(mail_batch(config, cat, &source, &bytes)).map_err(Stop::Output);
+    }
+    let reader: Box<dyn io::Read + Send> = Box::new(io::Cursor::new(head).chain(reader));
+    let mut progress = render::progress::Progress::new(config.progress, len);
+    let result = stream::for_each_chunk(reader, options, work, sink, &mut |n| progress.update(n));
+    progress.finish();
+    result.map_err(fail)
+}
+
+/// Reads an email (or an mbox) whole: findings and a verdict per recipient.
+fn mail_batch(config: &Config, cat: &Catalog, source: &str, bytes: &[u8]) -> Batch {
+    let (mut found, mut verdicts) = (Vec::new(), Vec::new());
+    for (n, (line, raw)) in input::message::split_mbox(bytes).into_iter().enumerate() {
+        let msg = input::message::parse(raw, line);
+        let (f, v) = verdict::analyze(&msg, source, Some(n + 1));
+        found.extend(f);
+        verdicts.extend(v);
+    }
+    let findings: Vec<Finding> = found
+        .into_iter()
+        .map(|f| {
+            let origin = Origin {
+                source: source.to_string(),
+                line: Some(f.line),
+                recipient: f.recipient,
+                text: Some(f.text),
+            };
+            decode::decode(cat, f.basic.map(|b| b.0), f.enhanced.map(|e| e.0), origin)
+        })
+        .collect();
+    if config.summary {
+        let mut s = Summary::default();
+        for v in &verdicts {
+            s.add_lookup(
+                v.reply.as_deref().and_then(code::Basic::parse),
+                v.status.as_deref().and_then(code::Enhanced::parse),
+            );
+        }
+        return Batch::Counts(Box::new(s));
+    }
+    if config.json {
+        return Batch::Findings(findings, verdicts);
+    }
+    let mut bytes = Vec::new();
+    let n = findings.len();
+    // Writing to memory cannot fail.
+    let _ = if config.json_lines {
+        findings
+            .iter()
+            .try_for_each(|f| render::json::line(&mut bytes, f))
+            .and_then(|()| {
+                verdicts
+                    .iter()
+                    .try_for_each(|v| render::json::line(&mut bytes, v))
+            })
+    } else {
+        let place = render::text::Place {
+            name_source: config.several_sources(),
+        };
+        render::text::verdicts(&mut bytes, cat, &verdicts, config.width).and_then(|()| {
+            distinct(&findings)
+                .into_iter()
+                .try_for_each(|f| render::text::finding(&mut bytes, cat, f, &place, config.width))
+        })
+    };
+    Batch::Rendered(bytes, n)
 }
 
 /// A bounce repeats itself (the text, the report's Status, its Diagnostic-Code): people
@@ -92,7 +259,7 @@ fn distinct(findings: &[Finding]) -> Vec<&Finding> {
         let covered = shown.iter().any(|s| {
             let same_b = f.basic.is_none() || code(&s.basic) == code(&f.basic);
             let same_e = f.enhanced.is_none() || code(&s.enhanced) == code(&f.enhanced);
-            s.recipient == f.recipient && s.source == f.source && same_b && same_e
+            s.recipient == f.recipient && same_b && same_e
         });
         if !covered {
             shown.retain(|s| {
@@ -106,69 +273,43 @@ fn distinct(findings: &[Finding]) -> Vec<&Finding> {
     shown
 }
 
-fn source_name(input: &Input) -> String {
-    match input {
-        Input::Codes(..) => "argument".into(),
-        Input::Stdin => "-".into(),
-        Input::File(p) => input::display_name(p),
+/// Extracts and decodes one chunk of a log, and renders or counts what it holds.
+fn chunk_batch(config: &Config, cat: &Catalog, source: &str, chunk: &Chunk) -> Batch {
+    if config.summary {
+        return Batch::Counts(Box::new(Summary::of_log(&chunk.bytes)));
     }
-}
-
-/// What one input gave: findings, and a verdict per recipient.
-#[derive(Default)]
-struct Decoded {
-    findings: Vec<Finding>,
-    verdicts: Vec<verdict::Verdict>,
-    /// Whether the input was email (its verdicts lead the text output).
-    mail: bool,
-}
-
-/// Reads, extracts and decodes one input: email is walked part by part, message by
-/// message; anything else is scanned as a log.
-fn decode_input(cat: &Catalog, input: &Input) -> Result<Decoded, input::InputError> {
-    let bytes = match input {
-        Input::Codes(b, e) => {
-            let origin = Origin {
-                source: "argument".into(),
-                ..Origin::default()
-            };
-            let findings = vec![decode::decode(cat, *b, *e, origin)];
-            return Ok(Decoded {
-                findings,
-                ..Decoded::default()
-            });
-        }
-        Input::Stdin => input::read_stdin()?,
-        Input::File(path) => input::read_file(path)?,
-    };
-    let source = source_name(input);
-    let mut out = Decoded {
-        mail: input::message::is_message(&bytes),
-        ..Decoded::default()
-    };
-    let mut found = Vec::new();
-    if out.mail {
-        for (n, (line, raw)) in input::message::split_mbox(&bytes).into_iter().enumerate() {
-            let msg = input::message::parse(raw, line);
-            let (f, v) = verdict::analyze(&msg, &source, Some(n + 1));
-            found.extend(f);
-            out.verdicts.extend(v);
-        }
-    } else {
-        found = extract::extract(&bytes);
-        out.verdicts = verdict::from_log(&found, &source);
-    }
-    out.findings = found
+    let findings = stream::chunk_findings(chunk)
         .into_iter()
-        .map(|f| {
+        .map(|found| {
             let origin = Origin {
-                source: source.clone(),
-                line: Some(f.line),
-                recipient: f.recipient,
-                text: Some(f.text),
+                source: source.to_string(),
+                line: Some(found.line),
+                recipient: found.recipient,
+                text: Some(found.text),
             };
-            decode::decode(cat, f.basic.map(|b| b.0), f.enhanced.map(|e| e.0), origin)
+            let (b, e) = (found.basic.map(|b| b.0), found.enhanced.map(|e| e.0));
+            decode::decode(cat, b, e, origin)
         })
         .collect();
-    Ok(out)
+    findings_batch(config, cat, findings)
+}
+
+/// Findings kept for `--json`, else rendered as text or JSON lines.
+fn findings_batch(config: &Config, cat: &Catalog, findings: Vec<Finding>) -> Batch {
+    if config.json {
+        return Batch::Findings(findings, Vec::new());
+    }
+    let place = render::text::Place {
+        name_source: config.several_sources(),
+    };
+    let mut bytes = Vec::new();
+    for f in &findings {
+        // Writing to memory cannot fail.
+        let _ = if config.json_lines {
+            render::json::line(&mut bytes, f)
+        } else {
+            render::text::finding(&mut bytes, cat, f, &place, config.width)
+        };
+    }
+    Batch::Rendered(bytes, findings.len())
 }

@@ -272,33 +272,45 @@ fn is_delay_notice(msg: &Message) -> bool {
     subject.contains("delay") || subject.contains("warning")
 }
 
-/// Findings of a log: each line names its own recipient; a later line about the same
-/// address replaces an earlier one, as a log reports retries in order.
-pub fn from_log(found: &[Found], source: &str) -> Vec<Verdict> {
-    let mut out = Vec::new();
+/// Findings of logs: each line names its own recipient; a later line about the same
+/// address (in the same source) replaces an earlier one, as a log reports retries in order.
+pub fn from_log(found: &[&crate::decode::Finding]) -> Vec<Verdict> {
+    let mut out: Vec<Verdict> = Vec::new();
+    let mut index: std::collections::HashMap<(String, String), usize> =
+        std::collections::HashMap::new();
     for f in found {
         let Some(address) = &f.recipient else {
             continue;
         };
-        let (status, reply) = (
-            f.enhanced.as_ref().map(|e| e.0),
-            f.basic.as_ref().map(|b| b.0),
-        );
-        let class = status
-            .and_then(|e| e.class)
-            .or(reply.map(|b| b.first_digit()));
+        let class = f.class();
         let v = Verdict {
             address: address.clone(),
-            status: status.map(|e| e.to_string()),
-            reply: reply.map(|b| b.to_string()),
-            action: action_of(class).into(),
-            diagnostic: Some(f.text.clone()),
-            source: source.into(),
+            status: f.enhanced.as_ref().map(|e| e.code.clone()),
+            reply: f.basic.as_ref().map(|b| b.code.clone()),
+            action: action_of(class.and_then(class_digit)).into(),
+            diagnostic: f.text.clone(),
+            source: f.source.clone(),
             message: None,
         };
-        upsert(&mut out, v, true);
+        match index.get(&(f.source.clone(), address.clone())) {
+            Some(&i) => out[i] = v,
+            None => {
+                index.insert((f.source.clone(), address.clone()), out.len());
+                out.push(v);
+            }
+        }
     }
     out
+}
+
+fn class_digit(class: &str) -> Option<u8> {
+    match class {
+        "success" => Some(2),
+        "intermediate" => Some(3),
+        "transient" => Some(4),
+        "permanent" => Some(5),
+        _ => None,
+    }
 }
 
 fn upsert(out: &mut Vec<Verdict>, v: Verdict, replace: bool) {

@@ -469,3 +469,103 @@ fn human_output_leads_with_the_verdict() {
         "{first:?}"
     );
 }
+
+#[test]
+fn json_lines_write_one_finding_a_line_with_the_json_fields() {
+    let files = [
+        "tests/fixtures/postfix-bounced.log",
+        "tests/fixtures/exim.log",
+    ];
+    let out = smtpcode().arg("--json-lines").args(files).output().unwrap();
+    assert!(out.status.success());
+    let lines: Vec<Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let doc = json(&files);
+    assert_eq!(lines, *doc["findings"].as_array().unwrap());
+    assert_eq!(lines.len(), 2);
+}
+
+#[test]
+fn summary_counts_attempts_as_table_and_json() {
+    let files = [
+        "tests/fixtures/postfix-bounced.log",
+        "tests/fixtures/postfix-deferred.log",
+        "tests/fixtures/exim.log",
+    ];
+    let v = json(&[&["--summary"][..], &files].concat());
+    let s = &v["summary"];
+    assert_eq!(s["attempts"], 3);
+    assert_eq!(s["statuses"].as_array().unwrap().len(), 3);
+    assert!(s["statuses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|x| x["code"] == "5.1.1" && x["count"] == 1));
+    assert_eq!(s["classes"]["permanent"], 2);
+    smtpcode()
+        .arg("--summary")
+        .args(files)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Delivery attempts: 3"))
+        .stdout(predicate::str::contains(
+            "5.1.1    Recipient address does not exist",
+        ));
+    smtpcode()
+        .args(["--summary", "--lang", "it"])
+        .args(files)
+        .assert()
+        .stdout(predicate::str::contains("Tentativi di consegna: 3"));
+}
+
+#[test]
+fn line_buffered_output_is_the_same_output() {
+    let log = std::fs::read("tests/fixtures/gmail-multiline.txt").unwrap();
+    let plain = smtpcode().write_stdin(log.clone()).output().unwrap();
+    let buffered = smtpcode()
+        .arg("--line-buffered")
+        .write_stdin(log)
+        .output()
+        .unwrap();
+    assert_eq!(plain.stdout, buffered.stdout);
+    assert!(!plain.stdout.is_empty());
+}
+
+/// The per-status counts of `--summary` on a log made by the shared generator equal its
+/// truth file. Skipped where `../shared` (or Python) is absent.
+#[test]
+fn summary_status_counts_equal_the_generator_truth() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let generator = root.join("../shared/bench/gen_maillog.py");
+    if !generator.exists() {
+        eprintln!("skipped: {} is absent", generator.display());
+        return;
+    }
+    let dir = std::env::temp_dir().join(format!("smtpcode-truth-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let log = dir.join("small.log");
+    let made = std::process::Command::new("python3")
+        .arg(&generator)
+        .arg(&log)
+        .args(["3000000", "4"])
+        .output();
+    if !made.is_ok_and(|o| o.status.success()) {
+        eprintln!("skipped: python3 could not run the generator");
+        return;
+    }
+    let truth: Value =
+        serde_json::from_slice(&std::fs::read(dir.join("small.truth.json")).unwrap()).unwrap();
+    let v = json(&["--summary", log.to_str().unwrap()]);
+    let _ = std::fs::remove_dir_all(&dir);
+    let have: serde_json::Map<String, Value> = v["summary"]["statuses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["code"].as_str().unwrap().contains('.'))
+        .map(|s| (s["code"].as_str().unwrap().to_string(), s["count"].clone()))
+        .collect();
+    assert_eq!(Value::Object(have), truth["status_counts"]);
+}

@@ -3,6 +3,7 @@
 pub mod dsn;
 pub mod message;
 pub mod ses;
+pub mod stream;
 
 use std::fmt;
 use std::io::{self, Read};
@@ -30,6 +31,17 @@ pub fn display_name(path: &Path) -> String {
 
 /// Reads all of a file.
 pub fn read_file(path: &PathBuf) -> Result<Vec<u8>, InputError> {
+    let (mut file, len) = open_file(path)?;
+    let mut bytes = Vec::with_capacity(len as usize);
+    file.read_to_end(&mut bytes).map_err(|e| InputError {
+        name: display_name(path),
+        reason: describe(&e),
+    })?;
+    Ok(bytes)
+}
+
+/// Opens a file to read, with its size.
+pub fn open_file(path: &PathBuf) -> Result<(std::fs::File, u64), InputError> {
     let name = display_name(path);
     let fail = |reason: String| InputError {
         name: name.clone(),
@@ -38,13 +50,40 @@ pub fn read_file(path: &PathBuf) -> Result<Vec<u8>, InputError> {
     if path.is_dir() {
         return Err(fail("is a directory".into()));
     }
-    std::fs::read(path).map_err(|e| {
+    let file = std::fs::File::open(path).map_err(|e| {
         let mut reason = describe(&e);
         if e.kind() == io::ErrorKind::NotFound && !name.contains(['/', '\\']) {
             reason.push_str(" (and not a code: codes look like 550, 5.1.1 or X.1.1)");
         }
         fail(reason)
-    })
+    })?;
+    let len = file.metadata().map_or(0, |m| m.len());
+    Ok((file, len))
+}
+
+/// How much of an input is read to tell email from a log.
+pub const HEAD: usize = 64 * 1024;
+/// The largest email (or mbox) read whole; logs have no limit.
+pub const MAX_MESSAGE: u64 = 256 * 1024 * 1024;
+
+/// Reads the first [`HEAD`] bytes of an input (fewer at its end).
+pub fn read_head(reader: &mut dyn Read) -> io::Result<Vec<u8>> {
+    let mut head = Vec::with_capacity(HEAD);
+    reader.take(HEAD as u64).read_to_end(&mut head)?;
+    Ok(head)
+}
+
+/// Reads the rest of an email after its head, up to [`MAX_MESSAGE`] in all.
+pub fn read_rest(mut head: Vec<u8>, reader: impl Read) -> Result<Vec<u8>, String> {
+    let room = MAX_MESSAGE.saturating_sub(head.len() as u64);
+    reader
+        .take(room + 1)
+        .read_to_end(&mut head)
+        .map_err(|e| describe(&e))?;
+    if head.len() as u64 > MAX_MESSAGE {
+        return Err(format!("email larger than {} MiB: split the mbox (for example with formail -s) or pass it as a log", MAX_MESSAGE >> 20));
+    }
+    Ok(head)
 }
 
 /// Reads all of stdin.
@@ -61,7 +100,7 @@ pub fn read_stdin() -> Result<Vec<u8>, InputError> {
 }
 
 /// An I/O error as a short lower-case phrase, without Rust's "(os error 2)".
-fn describe(e: &io::Error) -> String {
+pub fn describe(e: &io::Error) -> String {
     let text = e.to_string();
     let text = text.split(" (os error").next().unwrap_or(&text);
     let mut chars = text.chars();

@@ -1,5 +1,6 @@
-//! Render stage, for programs: one JSON document a run. These structs are the schema the
-//! README documents; keys are English whatever the language of the texts.
+//! Render stage, for programs: one JSON document a run, or one finding a line (NDJSON).
+//! These structs are the schema the README documents; keys are English whatever the
+//! language of the texts.
 
 use crate::decode::Finding;
 use crate::verdict::Verdict;
@@ -29,6 +30,13 @@ impl Report {
         serde_json::to_writer_pretty(&mut *out, self).map_err(io::Error::from)?;
         writeln!(out)
     }
+}
+
+/// Writes one finding as one line of JSON (`--json-lines`, NDJSON): the same fields as a
+/// finding of the [`Report`], written as it is found, so that nothing accumulates.
+pub fn line<T: Serialize>(out: &mut dyn Write, item: &T) -> io::Result<()> {
+    serde_json::to_writer(&mut *out, item).map_err(io::Error::from)?;
+    writeln!(out)
 }
 
 #[cfg(test)]

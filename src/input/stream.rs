@@ -1,0 +1,464 @@
+//! Input stage, log mode: a log of any size (a file, `zcat … |`, `tail -f … |`) read in
+//! chunks, in constant memory, and worked on in parallel.
+//!
+//! A chunk is about [`CHUNK`] bytes, cut at a line break where the next line starts a new
+//! unit ([`extract::starts_unit`]), so that every chunk yields exactly the findings it yields
+//! inside the whole input. Where no such line break comes within [`MAX_CHUNK`] bytes (a unit
+//! or a line longer than that), the chunk is cut at the last line break, or, in a single
+//! line longer than [`MAX_CHUNK`], after its last blank: such a line is read in pieces of at
+//! most [`MAX_CHUNK`] bytes, never held whole. Batches of chunks are handed to rayon, and
+//! their results to the caller in input order, while the next batch is being read.
+//!
+//! Messages (RFC 5322 headers, mbox) are another mode: they are read whole and parsed.
+
+use crate::extract::{self, Found};
+use rayon::prelude::*;
+use std::io::{self, Read};
+
+/// The size a chunk is read to before it is cut: 1 MiB.
+pub const CHUNK: usize = 1 << 20;
+/// The most bytes held for one chunk (so for one unit or one piece of a line): 4 MiB.
+pub const MAX_CHUNK: usize = 4 << 20;
+
+/// A piece of the input that starts a unit.
+#[derive(Debug, Default)]
+pub struct Chunk {
+    pub bytes: Vec<u8>,
+    /// 1-based line number of the chunk's first byte.
+    pub first_line: usize,
+    /// Bytes of input before the chunk.
+    pub offset: usize,
+}
+
+/// How to read.
+#[derive(Debug, Clone, Copy)]
+pub struct Options {
+    /// Hand on what has come as soon as a read returns (`tail -f`), instead of filling
+    /// chunks; the work then runs on the calling thread.
+    pub line_buffered: bool,
+    /// The chunk size, [`CHUNK`]; at most four times as much is held for one chunk.
+    pub chunk: usize,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            line_buffered: false,
+            chunk: CHUNK,
+        }
+    }
+}
+
+/// The most one read takes in line-buffered mode.
+const ARRIVAL: usize = 64 * 1024;
+
+/// Why a stream stopped early.
+#[derive(Debug)]
+pub enum Failure {
+    /// Reading the input failed.
+    Read(io::Error),
+    /// The sink failed (writing the output: a closed pipe).
+    Sink(io::Error),
+}
+
+/// Cuts what a reader gives into chunks.
+pub struct Chunker<R> {
+    reader: R,
+    chunk: usize,
+    carry: Vec<u8>,
+    line: usize,
+    offset: usize,
+    eof: bool,
+    spare: Vec<Vec<u8>>,
+    scratch: Vec<u8>,
+}
+
+impl<R: Read> Chunker<R> {
+    /// A chunker of chunks of `chunk` bytes (at most four times as many for one).
+    pub fn new(reader: R, chunk: usize) -> Self {
+        Chunker {
+            reader,
+            chunk,
+            carry: Vec::new(),
+            line: 1,
+            offset: 0,
+            eof: false,
+            spare: Vec::new(),
+            scratch: Vec::new(),
+        }
+    }
+
+    /// Bytes handed out in chunks so far.
+    pub fn consumed(&self) -> usize {
+        self.offset
+    }
+
+    /// Gives a chunk's buffer back for reuse.
+    pub fn recycle(&mut self, chunk: Chunk) {
+        if self.spare.len() < 16 {
+            self.spare.push(chunk.bytes);
+        }
+    }
+
+    /// The next chunk, filled to [`CHUNK`] bytes where the input has them; `None` at the end.
+    pub fn next_chunk(&mut self) -> io::Result<Option<Chunk>> {
+        let mut buf = self.take_buffer();
+        let max = self.chunk * (MAX_CHUNK / CHUNK);
+        let mut want = self.chunk;
+        loop {
+            if buf.len() < want && !self.eof {
+                let room = (want - buf.len()) as u64;
+                let got = (&mut self.reader).take(room).read_to_end(&mut buf);
+                self.eof = (got? as u64) < room;
+            }
+            if self.eof && buf.is_empty() {
+                self.spare.push(buf);
+                return Ok(None);
+            }
+            let cut = if self.eof {
+                Some(buf.len())
+            } else {
+                safe_cut(&buf, false)
+            };
+            match cut {
+                Some(cut) => return Ok(Some(self.hand_out(buf, cut))),
+                None if want < max => want = max,
+                None => {
+                    let cut = forced_cut(&buf);
+                    return Ok(Some(self.hand_out(buf, cut)));
+                }
+            }
+        }
+    }
+
+    /// What has come with the next read, cut where it is known to be safe (line-buffered
+    /// mode: the last complete line goes too, unless it is a `550-` line that must go on).
+    /// `Ok(None)` at the end of the input; a chunk may be empty.
+    pub fn next_arrival(&mut self) -> io::Result<Option<Chunk>> {
+        let mut buf = self.take_buffer();
+        if self.eof {
+            let cut = buf.len();
+            return Ok((cut > 0).then(|| self.hand_out(buf, cut)));
+        }
+        self.scratch.resize(ARRIVAL, 0);
+        let n = loop {
+            match self.reader.read(&mut self.scratch) {
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                other => break other?,
+            }
+        };
+        buf.extend_from_slice(&self.scratch[..n]);
+        self.eof = n == 0;
+        // A read that filled the buffer says more is waiting: then keep the last line.
+        let short = n < ARRIVAL;
+        let cut = if self.eof {
+            Some(buf.len())
+        } else {
+            safe_cut(&buf, short)
+        };
+        let cut = match cut {
+            Some(c) => c,
+            None if buf.len() >= self.chunk * (MAX_CHUNK / CHUNK) => forced_cut(&buf),
+            None => 0,
+        };
+        Ok(Some(self.hand_out(buf, cut)))
+    }
+
+    fn take_buffer(&mut self) -> Vec<u8> {
+        let mut buf = self
+            .spare
+            .pop()
+            .unwrap_or_else(|| Vec::with_capacity(self.chunk + ARRIVAL));
+        buf.clear();
+        buf.append(&mut self.carry);
+        buf
+    }
+
+    /// Keeps `buf[cut..]` for the next chunk and hands `buf[..cut]` out.
+    fn hand_out(&mut self, mut buf: Vec<u8>, cut: usize) -> Chunk {
+        self.carry.extend_from_slice(&buf[cut..]);
+        buf.truncate(cut);
+        let chunk = Chunk {
+            first_line: self.line,
+            offset: self.offset,
+            bytes: buf,
+        };
+        self.line += count_lines(&chunk.bytes);
+        self.offset += cut;
+        chunk
+    }
+}
+
+/// Line breaks in `bytes`.
+fn count_lines(bytes: &[u8]) -> usize {
+    memchr::memchr_iter(b'\n', bytes).count()
+}
+
+/// The end of the last whole line of `buf` after which a new unit starts, judged from the
+/// line that follows it. With `at_end`, the end of `buf` counts when `buf` ends a line that
+/// does not announce a continuation (`550-`).
+fn safe_cut(buf: &[u8], at_end: bool) -> Option<usize> {
+    let mut next_end = memchr::memrchr(b'\n', buf)?;
+    let last_start = memchr::memrchr(b'\n', &buf[..next_end]).map_or(0, |i| i + 1);
+    if at_end && next_end + 1 == buf.len() && !announces_more(&buf[last_start..next_end]) {
+        return Some(buf.len());
+    }
+    // `next_end` ends a line; look for the line break before it that starts a unit.
+    while let Some(nl) = memchr::memrchr(b'\n', &buf[..next_end]) {
+        let prev_start = memchr::memrchr(b'\n', &buf[..nl]).map_or(0, |i| i + 1);
+        if extract::starts_unit(&buf[prev_start..nl], &buf[nl + 1..next_end]) {
+            return Some(nl + 1);
+        }
+        next_end = nl;
+    }
+    None
+}
+
+/// Whether a line is a `550-` line: a multi-line reply that goes on.
+fn announces_more(line: &[u8]) -> bool {
+    let t = line.trim_ascii_start();
+    t.len() >= 4 && t[..3].iter().all(u8::is_ascii_digit) && t[3] == b'-'
+}
+
+/// Where to cut a full buffer without a safe cut: after its last line break, else after its
+/// last blank (a single very long line), else at its end.
+fn forced_cut(buf: &[u8]) -> usize {
+    if let Some(nl) = memchr::memrchr(b'\n', buf) {
+        return nl + 1;
+    }
+    let tail = buf.len().saturating_sub(64 * 1024);
+    memchr::memrchr2(b' ', b'\t', &buf[tail..]).map_or(buf.len(), |i| tail + i + 1)
+}
+
+/// Reads `reader` in chunks, runs `work` on each (in parallel, unless line-buffered) and
+/// hands the results to `sink` in input order. `seen` is told how many bytes have been read.
+pub fn for_each_chunk<R, T, W, S>(
+    reader: R,
+    options: Options,
+    work: W,
+    mut sink: S,
+    seen: &mut dyn FnMut(usize),
+) -> Result<(), Failure>
+where
+    R: Read + Send,
+    T: Send,
+    W: Fn(&Chunk) -> T + Sync,
+    S: FnMut(T) -> io::Result<()>,
+{
+    let mut chunker = Chunker::new(reader, options.chunk);
+    if options.line_buffered {
+        while let Some(chunk) = chunker.next_arrival().map_err(Failure::Read)? {
+            if !chunk.bytes.is_empty() {
+                sink(work(&chunk)).map_err(Failure::Sink)?;
+            }
+            chunker.recycle(chunk);
+            seen(chunker.consumed());
+        }
+        return Ok(());
+    }
+    // Two chunks a thread: enough to keep both busy, few enough to keep memory flat.
+    let per_batch = 2 * rayon::current_num_threads();
+    let read_batch = |chunker: &mut Chunker<R>| -> io::Result<Vec<Chunk>> {
+        let mut batch = Vec::with_capacity(per_batch);
+        while batch.len() < per_batch {
+            match chunker.next_chunk()? {
+                Some(c) => batch.push(c),
+                None => break,
+            }
+        }
+        Ok(batch)
+    };
+    let mut batch = read_batch(&mut chunker).map_err(Failure::Read)?;
+    while !batch.is_empty() {
+        seen(chunker.consumed());
+        // The next batch is read while this one is worked on.
+        let (results, next) = rayon::join(
+            || batch.par_iter().map(&work).collect::<Vec<T>>(),
+            || read_batch(&mut chunker),
+        );
+        for r in results {
+            sink(r).map_err(Failure::Sink)?;
+        }
+        for chunk in batch {
+            chunker.recycle(chunk);
+        }
+        batch = next.map_err(Failure::Read)?;
+    }
+    Ok(())
+}
+
+/// Log mode: every finding of the log `reader` gives, in order, with its line in the whole
+/// input, handed to `sink` (in batches: one per chunk).
+pub fn log_findings<R: Read + Send>(
+    reader: R,
+    options: Options,
+    mut sink: impl FnMut(Vec<Found>) -> io::Result<()>,
+) -> Result<(), Failure> {
+    for_each_chunk(reader, options, chunk_findings, &mut sink, &mut |_| {})
+}
+
+/// The findings of one chunk, placed in the whole input.
+pub fn chunk_findings(chunk: &Chunk) -> Vec<Found> {
+    let mut found = extract::extract(&chunk.bytes);
+    for f in &mut found {
+        f.line += chunk.first_line - 1;
+        for r in [
+            f.basic.as_mut().map(|b| &mut b.1),
+            f.enhanced.as_mut().map(|e| &mut e.1),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            *r = r.start + chunk.offset..r.end + chunk.offset;
+        }
+    }
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A small chunk size, so that a small log makes many chunks.
+    const TEST_CHUNK: usize = 16 * 1024;
+    const TEST: Options = Options {
+        line_buffered: false,
+        chunk: TEST_CHUNK,
+    };
+
+    /// A reader that gives the pieces of its input one a read, as a pipe does.
+    struct Arrivals {
+        pieces: std::collections::VecDeque<Vec<u8>>,
+    }
+
+    impl Read for Arrivals {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            let Some(piece) = self.pieces.pop_front() else {
+                return Ok(0);
+            };
+            let n = piece.len().min(buf.len());
+            buf[..n].copy_from_slice(&piece[..n]);
+            if n < piece.len() {
+                self.pieces.push_front(piece[n..].to_vec());
+            }
+            Ok(n)
+        }
+    }
+
+    /// A log of every shape the extractor knows, repeated past several chunks, as the
+    /// records a mail server writes one at a time.
+    fn sample_records() -> Vec<Vec<u8>> {
+        let records: [&[u8]; 6] = [
+            b"Nov 23 10:00:01 mx postfix/smtp[4242]: 4BC1: to=<bob@example.org>, relay=mx[192.0.2.10]:25, dsn=5.1.1, status=bounced (host mx said: 550 5.1.1 <bob@example.org>: User unknown (in reply to RCPT TO command))\n",
+            b"550-5.1.1 The email account that you tried to reach does not exist.\n550-5.1.1 double-checking the recipient's email address\n550 5.1.1 https://support.google.com/mail/?p=NoSuchUser - gsmtp\n",
+            b"<carla@example.net>: host x said:\n    452 4.2.2 Mailbox full\n\tfolded again 421\n",
+            b"2024-11-01 00:00:00 abc-def-gh ** dave@example.com R=dnslookup: SMTP error from remote mail server after RCPT TO:<dave@example.com>: 550 5.7.1 relay denied\n",
+            b"\n\nnothing here 10.4.7.200 version 5.2.1\n",
+            b"Status: 4.4.1\r\nDiagnostic-Code: smtp; 451 4.4.1 try later\r\n",
+        ];
+        let (mut out, mut len, mut i) = (Vec::new(), 0, 0usize);
+        while len < 3 * TEST_CHUNK + 12_345 {
+            out.push(records[i % records.len()].to_vec());
+            len += out.last().unwrap().len();
+            i = i.wrapping_mul(7).wrapping_add(3) % 1000;
+        }
+        out
+    }
+
+    fn sample_log() -> Vec<u8> {
+        sample_records().concat()
+    }
+
+    #[test]
+    fn chunked_and_whole_reading_give_the_same_findings() {
+        let log = sample_log();
+        let whole = extract::extract(&log);
+        assert!(whole.len() > 200);
+        let pieces =
+            |step: usize| -> Vec<Vec<u8>> { log.chunks(step).map(<[u8]>::to_vec).collect() };
+        let cases = [
+            (false, pieces(log.len())),
+            (false, pieces(4093)),
+            (true, sample_records()),
+        ];
+        for (line_buffered, pieces) in cases {
+            let mut chunked = Vec::new();
+            let reader = Arrivals {
+                pieces: pieces.into(),
+            };
+            let options = Options {
+                line_buffered,
+                ..TEST
+            };
+            log_findings(reader, options, |f| {
+                chunked.extend(f);
+                Ok(())
+            })
+            .unwrap();
+            assert!(chunked == whole, "line_buffered {line_buffered}");
+        }
+    }
+
+    #[test]
+    fn line_buffered_reading_waits_for_the_end_of_a_multi_line_reply() {
+        let lines = [
+            "550-5.1.1 no such user\n",
+            "550-5.1.1 try again\n",
+            "550 5.1.1 - gsmtp\n",
+        ];
+        let reader = Arrivals {
+            pieces: lines.iter().map(|l| l.as_bytes().to_vec()).collect(),
+        };
+        let mut batches = Vec::new();
+        let options = Options {
+            line_buffered: true,
+            ..TEST
+        };
+        log_findings(reader, options, |f| {
+            batches.push(f.len());
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(batches, [1]);
+    }
+
+    #[test]
+    fn chunks_are_cut_where_a_unit_starts() {
+        let log = sample_log();
+        let mut chunker = Chunker::new(&log[..], TEST_CHUNK);
+        let (mut total, mut count) = (0, 0);
+        while let Some(chunk) = chunker.next_chunk().unwrap() {
+            let next = &log[chunk.offset + chunk.bytes.len()..];
+            assert!(chunk.bytes.ends_with(b"\n") || next.is_empty());
+            assert!(!next.starts_with(b" ") && !next.starts_with(b"\t"));
+            assert_eq!(chunk.first_line, 1 + count_lines(&log[..chunk.offset]));
+            total += chunk.bytes.len();
+            count += 1;
+        }
+        assert_eq!(total, log.len());
+        assert!(count >= 3, "{count}");
+    }
+
+    #[test]
+    fn a_line_longer_than_the_bound_is_read_in_pieces() {
+        let mut log = b"first 550 5.1.1 user unknown\n".to_vec();
+        log.extend(std::iter::repeat_n(b"word ".as_slice(), TEST_CHUNK * 2).flatten());
+        log.extend_from_slice(b"451 4.7.1 try later\n421 closing\n");
+        let mut chunker = Chunker::new(&log[..], TEST_CHUNK);
+        let mut pieces = Vec::new();
+        while let Some(chunk) = chunker.next_chunk().unwrap() {
+            assert!(chunk.bytes.len() <= 4 * TEST_CHUNK);
+            pieces.push((chunk.first_line, chunk.bytes.len()));
+        }
+        assert!(pieces.len() >= 3, "{pieces:?}");
+        assert_eq!(pieces.last().unwrap().0, 2, "{pieces:?}");
+        let mut found = Vec::new();
+        log_findings(&log[..], TEST, |f| {
+            found.extend(f);
+            Ok(())
+        })
+        .unwrap();
+        let lines: Vec<usize> = found.iter().map(|f| f.line).collect();
+        assert_eq!(lines, [1, 2, 3]);
+    }
+}

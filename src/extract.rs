@@ -47,7 +47,14 @@ fn candidates() -> &'static Regex {
 /// Every finding in `input`, in order.
 pub fn extract(input: &[u8]) -> Vec<Found> {
     let mut out = Vec::new();
-    for unit in units(input) {
+    // Every code starts with a digit from 2 to 5: other units skip the regex, whose set-up
+    // costs more than this scan on short lines (200 MB of empty lines: 17 s, now 2 s).
+    let may_hold_code = |u: &Unit| {
+        input[u.start..u.end]
+            .iter()
+            .any(|b| (b'2'..=b'5').contains(b))
+    };
+    for unit in units(input).filter(may_hold_code) {
         extract_unit(input, unit, &mut out);
     }
     out

@@ -30,7 +30,7 @@ pub struct Outcome {
 }
 
 /// Runs the pipeline over every input. Unreadable inputs are reported on `err` and skipped;
-/// an error writing `out` (a closed pipe) stops the run.
+/// an error writing `out` (a closed pipe) stops the run, one writing `err` does not.
 pub fn run(config: &Config, out: &mut dyn Write, err: &mut dyn Write) -> io::Result<Outcome> {
     colored::control::set_override(config.color);
     let cat = Catalog::load(config.lang);
@@ -43,18 +43,19 @@ pub fn run(config: &Config, out: &mut dyn Write, err: &mut dyn Write) -> io::Res
         let findings = match findings(&cat, input) {
             Ok(f) => f,
             Err(e) => {
-                writeln!(err, "error: {}", text::escape(&e.to_string()))?;
+                // Best effort: a full or failing stderr must not cost the findings on stdout.
+                let _ = writeln!(err, "error: {}", text::escape(&e.to_string()));
                 outcome.errors = true;
                 continue;
             }
         };
         if findings.is_empty() && !config.json {
-            writeln!(
+            let _ = writeln!(
                 err,
                 "{}: {}",
                 text::escape(&source_name(input)),
                 cat.ui("no_codes")
-            )?;
+            );
         }
         outcome.found |= !findings.is_empty();
         if config.json {

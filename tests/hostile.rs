@@ -621,6 +621,22 @@ fn unreadable_inputs_are_reported_and_the_others_still_run() {
     assert!(String::from_utf8_lossy(&out.stdout).contains("550 5.1.1"));
 }
 
+#[test]
+fn a_failing_stderr_does_not_cost_the_json_document() {
+    let full = Path::new("/dev/full");
+    if !full.exists() {
+        eprintln!("no /dev/full here: skipped");
+        return;
+    }
+    let out = std::process::Command::new(BIN)
+        .args(["--json", "missing.eml", "550"])
+        .stderr(std::fs::File::create(full).unwrap())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(codes(&json_of(&out)), ["550"]);
+}
+
 #[cfg(unix)]
 fn set_mode(path: &Path, mode: u32) {
     use std::os::unix::fs::PermissionsExt;

@@ -10,6 +10,7 @@
 use crate::address;
 use crate::code::{Basic, Enhanced};
 use crate::text;
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
 /// A basic code and where it is in the input.
@@ -45,22 +46,15 @@ pub fn extract(input: &[u8]) -> Vec<Found> {
 /// Calls `f` for every unit of `input` that holds at least one reply, in order. This is the
 /// cheap way through a log: a reply's text and recipient are only worked out on demand.
 pub fn for_each_unit(input: &[u8], mut f: impl FnMut(&UnitReplies)) {
-    let mut hits = Vec::new();
     for unit in Units::new(input) {
-        hits.clear();
-        find_hits(input, unit, &mut hits);
-        if hits.is_empty() {
-            continue;
+        let replies = find_replies(input, unit);
+        if !replies.is_empty() {
+            f(&UnitReplies {
+                input,
+                unit,
+                replies,
+            });
         }
-        let mut replies = Vec::new();
-        for (basic, enhanced) in pair(input, hits.drain(..)) {
-            merge(&mut replies, basic, enhanced);
-        }
-        f(&UnitReplies {
-            input,
-            unit,
-            replies,
-        });
     }
 }
 
@@ -104,20 +98,6 @@ impl UnitReplies<'_> {
         address::recipient(self.bytes())
     }
 
-    /// The address on a reply's own line, if that line names one.
-    fn line_recipient(&self, reply: &Reply) -> Option<String> {
-        let start = reply.start().max(self.unit.start);
-        let before = &self.input[self.unit.start..start];
-        let line_start =
-            memchr::memrchr(b'\n', before).map_or(self.unit.start, |p| self.unit.start + p + 1);
-        if line_start == self.unit.start && memchr::memchr(b'\n', self.bytes()).is_none() {
-            return None; // a one-line unit: its recipient is the line's
-        }
-        let line_end = memchr::memchr(b'\n', &self.input[start..self.unit.end])
-            .map_or(self.unit.end, |p| start + p);
-        address::recipient(&self.input[line_start..line_end])
-    }
-
     /// 1-based line of a reply.
     pub fn line(&self, reply: &Reply) -> usize {
         let before = &self.input[self.unit.start..reply.start().max(self.unit.start)];
@@ -145,20 +125,40 @@ impl UnitReplies<'_> {
         balance(text::clean(&self.input[text_from..self.unit.end], MAX_TEXT))
     }
 
-    /// The findings of the unit, with their line, text and recipient.
+    /// The findings of the unit, with their line, text and recipient: the address on the
+    /// code's own line, else the one the unit is about. Linear in the unit's length however
+    /// many replies it holds (the line breaks are indexed once, each line searched once).
     pub fn findings(&self) -> impl Iterator<Item = Found> + '_ {
         let recipient = if self.replies.is_empty() {
             None
         } else {
             self.recipient()
         };
-        // The address on the code's own line, else the one the unit is about.
-        self.replies.iter().map(move |r| Found {
-            line: self.line(r),
-            basic: r.basic.clone(),
-            enhanced: r.enhanced.clone(),
-            text: self.text(r),
-            recipient: self.line_recipient(r).or_else(|| recipient.clone()),
+        let (start, end) = (self.unit.start, self.unit.end);
+        let breaks: Vec<usize> = memchr::memchr_iter(b'\n', self.bytes())
+            .map(|i| start + i)
+            .collect();
+        let mut own: HashMap<usize, Option<String>> = HashMap::new();
+        self.replies.iter().map(move |r| {
+            let at = r.start().max(start);
+            let k = breaks.partition_point(|&b| b < at);
+            // In a one-line unit the line's address is the unit's.
+            let line_address = if breaks.is_empty() {
+                None
+            } else {
+                let from = if k == 0 { start } else { breaks[k - 1] + 1 };
+                let to = breaks.get(k).copied().unwrap_or(end);
+                own.entry(k)
+                    .or_insert_with(|| address::recipient(&self.input[from..to]))
+                    .clone()
+            };
+            Found {
+                line: self.unit.line + k,
+                basic: r.basic.clone(),
+                enhanced: r.enhanced.clone(),
+                text: self.text(r),
+                recipient: line_address.or_else(|| recipient.clone()),
+            }
         })
     }
 }
@@ -314,32 +314,47 @@ fn candidate_at(s: &[u8], i: usize) -> Option<usize> {
     two.then_some(i + 3)
 }
 
-/// A candidate that passed its checks.
-#[derive(Debug, Clone)]
-enum Hit {
-    Basic(Basic, Range<usize>),
-    Enhanced(Enhanced, Range<usize>),
-}
-
-/// The codes of a unit that read like replies, in order.
-fn find_hits(input: &[u8], unit: Unit, hits: &mut Vec<Hit>) {
+/// The replies of a unit: candidates checked, paired and folded as they come, so memory
+/// grows with the distinct replies, not with the codes (a line of a million codes).
+fn find_replies(input: &[u8], unit: Unit) -> Vec<Reply> {
     let bytes = &input[..unit.end];
+    let (mut replies, mut seen) = (Vec::new(), Seen::default());
+    // The last accepted basic code, until the candidate after it shows whether they pair.
+    let mut pending: Option<BasicAt> = None;
     let mut at = unit.start;
     while let Some(span) = next_candidate(bytes, at) {
         at = span.end;
-        // Right after a basic code, of its class or not ("554 4.4.7 Message expired").
-        let after_basic = match hits.last() {
-            Some(Hit::Basic(_, r)) => joined(bytes, r.end, span.start),
-            _ => false,
-        };
         if span.len() == 3 {
             if let Some(b) = accept_basic(bytes, unit.start, span.clone()) {
-                hits.push(Hit::Basic(b, span));
+                if let Some(p) = pending.replace((b, span)) {
+                    merge(&mut replies, &mut seen, Some(p), None);
+                }
             }
-        } else if let Some(e) = accept_enhanced(bytes, unit.start, span.clone(), after_basic) {
-            hits.push(Hit::Enhanced(e, span));
+            continue;
+        }
+        // Right after a basic code, of its class or not ("554 4.4.7 Message expired").
+        let next_to = pending
+            .as_ref()
+            .is_some_and(|p| joined(bytes, p.1.end, span.start));
+        let Some(e) = accept_enhanced(bytes, unit.start, span.clone(), next_to) else {
+            continue;
+        };
+        match pending.take() {
+            // A basic code directly followed by an enhanced code of its class: one reply.
+            Some(p) if next_to && e.class == Some(p.0.first_digit()) => {
+                merge(&mut replies, &mut seen, Some(p), Some((e, span)));
+            }
+            Some(p) => {
+                merge(&mut replies, &mut seen, Some(p), None);
+                merge(&mut replies, &mut seen, None, Some((e, span)));
+            }
+            None => merge(&mut replies, &mut seen, None, Some((e, span))),
         }
     }
+    if let Some(p) = pending {
+        merge(&mut replies, &mut seen, Some(p), None);
+    }
+    replies
 }
 
 /// Drops closing parentheses that close what the reply text did not open: the text starts
@@ -361,62 +376,54 @@ fn joined(bytes: &[u8], end: usize, start: usize) -> bool {
     sep && (start == end + 1 || (start == end + 2 && matches!(bytes[end + 1], b'\'' | b'"')))
 }
 
-/// Pairs a basic hit with the enhanced hit that follows it (same class, one separator).
-fn pair(
-    bytes: &[u8],
-    hits: impl Iterator<Item = Hit>,
-) -> Vec<(Option<BasicAt>, Option<EnhancedAt>)> {
-    let mut out = Vec::new();
-    let mut iter = hits.peekable();
-    while let Some(hit) = iter.next() {
-        match hit {
-            Hit::Basic(b, r) => {
-                let paired = match iter.peek() {
-                    Some(Hit::Enhanced(e, er)) => {
-                        joined(bytes, r.end, er.start) && e.class == Some(b.first_digit())
-                    }
-                    _ => false,
-                };
-                let e = if paired {
-                    match iter.next() {
-                        Some(Hit::Enhanced(e, er)) => Some((e, er)),
-                        _ => None,
-                    }
-                } else {
-                    None
-                };
-                out.push((Some((b, r)), e));
-            }
-            Hit::Enhanced(e, r) => out.push((None, Some((e, r)))),
-        }
-    }
-    out
+/// The codes a unit has given so far, so that each new one is placed in constant time
+/// (a line of a million distinct codes stays linear): for a lone code, the index of its
+/// lone reply (`None` once a pair took it).
+#[derive(Default)]
+struct Seen {
+    basics: HashMap<Basic, Option<usize>>,
+    enhanced: HashMap<Enhanced, Option<usize>>,
+    pairs: HashSet<(Basic, Enhanced)>,
 }
 
 /// Adds a reply to the unit's replies, folding repeats: the same pair twice is one reply,
-/// and a lone code joins a reply that already has it.
-fn merge(unit: &mut Vec<Reply>, basic: Option<BasicAt>, enhanced: Option<EnhancedAt>) {
-    let same_b = |f: &Reply| f.basic.as_ref().map(|x| x.0) == basic.as_ref().map(|x| x.0);
-    let same_e = |f: &Reply| f.enhanced.as_ref().map(|x| x.0) == enhanced.as_ref().map(|x| x.0);
-    if unit.iter().any(|f| same_b(f) && same_e(f)) {
-        return;
-    }
-    // A lone code already covered by a reply of the unit.
-    if (basic.is_none() && unit.iter().any(same_e))
-        || (enhanced.is_none() && unit.iter().any(same_b))
-    {
-        return;
-    }
-    // A pair that completes an earlier lone code (Postfix "dsn=5.1.1 ... said: 550 5.1.1").
-    if basic.is_some() && enhanced.is_some() {
-        if let Some(f) = unit
-            .iter_mut()
-            .find(|f| (f.basic.is_none() && same_e(f)) || (f.enhanced.is_none() && same_b(f)))
-        {
-            f.basic = basic;
-            f.enhanced = enhanced;
-            return;
+/// a lone code already in a reply adds nothing, and a pair completes an earlier lone code
+/// (Postfix `dsn=5.1.1 ... said: 550 5.1.1`).
+fn merge(
+    unit: &mut Vec<Reply>,
+    seen: &mut Seen,
+    basic: Option<BasicAt>,
+    enhanced: Option<EnhancedAt>,
+) {
+    let at = unit.len();
+    match (&basic, &enhanced) {
+        (Some((b, _)), None) if seen.basics.contains_key(b) => return,
+        (None, Some((e, _))) if seen.enhanced.contains_key(e) => return,
+        (Some((b, _)), None) => {
+            seen.basics.insert(*b, Some(at));
         }
+        (None, Some((e, _))) => {
+            seen.enhanced.insert(*e, Some(at));
+        }
+        (Some((b, _)), Some((e, _))) => {
+            if !seen.pairs.insert((*b, *e)) {
+                return;
+            }
+            let lone_b = seen.basics.get(b).copied().flatten();
+            let lone_e = seen.enhanced.get(e).copied().flatten();
+            seen.basics.entry(*b).or_default();
+            seen.enhanced.entry(*e).or_default();
+            if let Some(i) = lone_b.into_iter().chain(lone_e).min() {
+                match unit[i].basic {
+                    Some(_) => seen.basics.insert(*b, None),
+                    None => seen.enhanced.insert(*e, None),
+                };
+                unit[i].basic = basic;
+                unit[i].enhanced = enhanced;
+                return;
+            }
+        }
+        (None, None) => return,
     }
     unit.push(Reply { basic, enhanced });
 }
@@ -586,14 +593,13 @@ fn accept_basic(bytes: &[u8], floor: usize, span: Range<usize>) -> Option<Basic>
     if enhanced_next {
         return Some(code);
     }
-    let at_line_start = {
-        let from = memchr::memrchr(b'\n', &bytes[..span.start])
-            .map_or(0, |i| i + 1)
-            .max(floor);
-        bytes[from..span.start]
-            .iter()
-            .all(|&b| b.is_ascii_whitespace() || b == b'>')
-    };
+    // Only blanks (or a quoting `>`) between the start of the line and the code; the look
+    // back stops at the first other byte, so a long line costs nothing here.
+    let at_line_start = (floor..span.start)
+        .rev()
+        .map(|i| bytes[i])
+        .find(|&b| b == b'\n' || !(b.is_ascii_whitespace() || b == b'>'))
+        .is_none_or(|b| b == b'\n');
     let reply_like = match next {
         None | Some(b'\r' | b'\n') => true,
         // `550: <bob@example.org>: User unknown` (Yahoo) at the start of a line.

@@ -56,7 +56,7 @@ enum Stop {
 }
 
 /// Runs the pipeline over every input. Unreadable inputs are reported on `err` and skipped;
-/// an error writing `out` (a closed pipe) stops the run.
+/// an error writing `out` (a closed pipe) stops the run, one writing `err` does not.
 pub fn run(config: &Config, out: &mut dyn Write, err: &mut dyn Write) -> io::Result<Outcome> {
     colored::control::set_override(config.color);
     let cat = Catalog::load(config.lang);
@@ -90,13 +90,14 @@ pub fn run(config: &Config, out: &mut dyn Write, err: &mut dyn Write) -> io::Res
             Ok(()) => {}
             Err(Stop::Output(e)) => return Err(e),
             Err(Stop::Input(e)) => {
-                writeln!(err, "error: {}", text::escape(&e.to_string()))?;
+                // Best effort: a full or failing stderr must not cost the findings on stdout.
+                let _ = writeln!(err, "error: {}", text::escape(&e.to_string()));
                 outcome.errors = true;
             }
         }
         if found == 0 && !config.json && !config.json_lines && !config.summary {
             let name = text::escape(&source_name(input));
-            writeln!(err, "{name}: {}", cat.ui("no_codes"))?;
+            let _ = writeln!(err, "{name}: {}", cat.ui("no_codes"));
         }
         outcome.found |= found > 0;
     }

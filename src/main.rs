@@ -19,7 +19,8 @@ fn main() -> ExitCode {
                 smtpcode::run(&config, &mut io::BufWriter::new(stdout), &mut io::stderr())
             }
             Err(e) => {
-                let _ = writeln!(io::stderr(), "error: {e}");
+                // The message may quote an argument (`--lang`): never raw to the terminal.
+                let _ = writeln!(io::stderr(), "error: {}", smtpcode::text::escape(&e));
                 return ExitCode::from(2);
             }
         },

@@ -18,17 +18,28 @@ pub fn is_dangerous(c: char) -> bool {
         || matches!(c, '\u{200E}' | '\u{200F}' | '\u{061C}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
-/// Safe, one-line text from input bytes, cut to about `max` characters.
+/// Bytes of input read for each character of text [`clean`] keeps: room for four-byte
+/// characters and runs of white space, however long the input after the code is.
+const BYTES_PER_CHAR: usize = 8;
+
+/// Safe, one-line text from input bytes, cut to about `max` characters. Runs of white
+/// space become one space; a carriage return that does not end a line is escaped like any
+/// control character (it would let the text overwrite itself). Only the start of `bytes`
+/// is read, so a finding on a 200 MB line costs what it costs on a short one.
 pub fn clean(bytes: &[u8], max: usize) -> String {
+    let read = prefix(bytes, max.saturating_mul(BYTES_PER_CHAR));
     let mut out = String::new();
     let mut count = 0;
-    let mut space = false;
-    for c in decode(bytes).chars() {
+    let (mut space, mut cut) = (false, read.len() < bytes.len());
+    let text = decode(read);
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
         if count >= max {
-            out.push('…');
+            cut = true;
             break;
         }
-        if c == ' ' || c == '\t' || c == '\n' || c == '\r' {
+        let line_end = c == '\r' && matches!(chars.peek(), Some('\n') | None);
+        if c == ' ' || c == '\t' || c == '\n' || line_end {
             space = !out.is_empty();
             continue;
         }
@@ -38,7 +49,22 @@ pub fn clean(bytes: &[u8], max: usize) -> String {
         count += 1;
         escape_into(&mut out, c);
     }
+    if cut {
+        out.push('…');
+    }
     out
+}
+
+/// The first `len` bytes (all of them if fewer), without a UTF-8 character cut in two.
+fn prefix(bytes: &[u8], len: usize) -> &[u8] {
+    if bytes.len() <= len {
+        return bytes;
+    }
+    let head = &bytes[..len];
+    match std::str::from_utf8(head) {
+        Err(e) if e.error_len().is_none() => &head[..e.valid_up_to()],
+        _ => head,
+    }
 }
 
 /// Escapes one character if it is dangerous, else pushes it.
@@ -72,17 +98,27 @@ mod tests {
             ("evil \u{202E}txt.exe".as_bytes(), "evil \\u{202E}txt.exe"),
             (b"caf\xe9", "café"),
             (b"  lead and trail  ", "lead and trail"),
+            (b"550 ok\rfake 250 ok\r\n", "550 ok\\x0Dfake 250 ok"),
             (b"\x9b31m", "\u{9b}31m"),
         ];
-        for (input, want) in cases.iter().take(5) {
+        for (input, want) in cases.iter().take(6) {
             assert_eq!(clean(input, 100), *want);
         }
         // A lone C1 byte is Latin-1 U+009B (CSI): escaped, never raw.
-        assert_eq!(clean(cases[5].0, 100), "\\u{9B}31m");
+        assert_eq!(clean(cases[6].0, 100), "\\u{9B}31m");
     }
 
     #[test]
     fn cuts_long_text() {
         assert_eq!(clean(b"abcdef", 3), "abc…");
+        assert_eq!(clean(b"abc", 3), "abc");
+        // Only the start of a long input is read, and a character is not cut in two.
+        let mut long = "é".repeat(100).into_bytes();
+        long.extend(std::iter::repeat_n(b' ', 1 << 20));
+        long.extend_from_slice(b"never read \xff");
+        assert_eq!(clean(&long, 100), format!("{}…", "é".repeat(100)));
+        assert_eq!(clean(&long, 1), "é…");
+        let cut_in_char = format!("x{}éé", " ".repeat(76));
+        assert_eq!(clean(cut_in_char.as_bytes(), 10), "x é…");
     }
 }

@@ -52,30 +52,62 @@ pub struct Message {
     pub auto_reply: bool,
 }
 
+/// Header fields that only a mail message starts with (RFC 5322, RFC 2045, MTA trace).
+const MAIL_FIELDS: &[&str] = &[
+    "from",
+    "to",
+    "cc",
+    "subject",
+    "date",
+    "received",
+    "return-path",
+    "message-id",
+    "mime-version",
+    "content-type",
+    "delivered-to",
+    "x-original-to",
+    "reply-to",
+    "sender",
+    "auto-submitted",
+    "x-failed-recipients",
+    "dkim-signature",
+    "authentication-results",
+    "arc-seal",
+    "in-reply-to",
+    "references",
+    "envelope-to",
+    "x-mailer",
+    "precedence",
+    "errors-to",
+];
+
 /// Whether `input` reads as an email message or an mbox rather than a log: it starts with
-/// an mbox `From ` line or with header fields, and has an empty line ending the header.
+/// an mbox `From ` line, or with a header block (field lines, one of them a mail field such
+/// as `Received` or `Subject`) that an empty line ends.
 pub fn is_message(input: &[u8]) -> bool {
     let head = &input[..input.len().min(64 * 1024)];
     if head.starts_with(b"From ") {
         return true;
     }
-    let mut fields = 0;
-    for line in head.split(|&b| b == b'\n') {
+    let (mut fields, mut mail) = (0, false);
+    let mut lines = head.split(|&b| b == b'\n').peekable();
+    while let Some(line) = lines.next() {
         let line = line.strip_suffix(b"\r").unwrap_or(line);
         if line.is_empty() {
-            return fields >= 2;
+            // The empty piece after a final line break is not a blank line.
+            return lines.peek().is_some() && fields >= 2 && mail;
         }
         if matches!(line[0], b' ' | b'\t') && fields > 0 {
             continue;
         }
         let name_len = line.iter().position(|&b| b == b':').unwrap_or(0);
-        let is_field = name_len > 0
-            && line[..name_len]
-                .iter()
-                .all(|&b| b.is_ascii_alphanumeric() || b == b'-');
-        if !is_field {
+        let name = &line[..name_len];
+        if name.is_empty() || !name.iter().all(|&b| b.is_ascii_alphanumeric() || b == b'-') {
             return false;
         }
+        mail |= MAIL_FIELDS
+            .iter()
+            .any(|f| f.as_bytes().eq_ignore_ascii_case(name));
         fields += 1;
     }
     false
@@ -388,6 +420,10 @@ mod tests {
         ));
         assert!(!is_message(b"550 5.1.1 unknown\n"));
         assert!(!is_message(b"Status: 5.1.1\n"));
+        assert!(!is_message(
+            b"said: 5.1.99 x\nsaid: 9999 x\nStatus: 5.1.1000\n"
+        ));
+        assert!(!is_message(b"said: 1\nStatus: 2\n\nbody"), "no mail field");
     }
 
     #[test]

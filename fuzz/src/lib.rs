@@ -1,0 +1,96 @@
+//! What every fuzz target checks, whatever its input: the invariants of issue #5.
+
+use smtpcode::config::{Config, Input};
+use smtpcode::extract::{self, Found};
+use smtpcode::lang::Lang;
+use smtpcode::text;
+use std::path::{Path, PathBuf};
+
+/// Extracts and checks each finding: its spans slice back to its codes, its line is the
+/// line of its first code, and its texts carry no control character.
+pub fn check_extract(data: &[u8]) -> Vec<Found> {
+    let found = extract::extract(data);
+    for f in &found {
+        let mut first = None;
+        if let Some((b, r)) = &f.basic {
+            assert_eq!(&data[r.clone()], b.to_string().as_bytes(), "{f:?}");
+            first = Some(r.start);
+        }
+        if let Some((e, r)) = &f.enhanced {
+            assert_eq!(&data[r.clone()], e.to_string().as_bytes(), "{f:?}");
+            first = first.or(Some(r.start));
+        }
+        let start = first.expect("a finding has a code");
+        let breaks = data[..start].iter().filter(|&&b| b == b'\n').count();
+        assert_eq!(f.line, 1 + breaks, "{f:?}");
+        assert_safe_str(&f.text);
+        f.recipient.as_deref().map(assert_safe_str);
+    }
+    found
+}
+
+/// Panics if `s` holds a character that acts on a terminal (see [`text::is_dangerous`]).
+pub fn assert_safe_str(s: &str) {
+    if let Some(c) = s.chars().find(|&c| text::is_dangerous(c) && c != '\n') {
+        panic!("unsafe character {:?} in {s:?}", c);
+    }
+}
+
+/// Panics unless `out` is terminal-safe text: UTF-8, no byte below 0x20 but `\n`, no DEL,
+/// no C1 control, no bidirectional mark.
+pub fn assert_safe_output(out: &[u8]) {
+    let s = std::str::from_utf8(out).expect("output is UTF-8");
+    assert!(
+        !out.iter().any(|&b| (b < 0x20 && b != b'\n') || b == 0x7f),
+        "control byte in {s:?}"
+    );
+    assert_safe_str(s);
+}
+
+/// Calls `f` with a file holding `data` (in memory where the system allows, one per
+/// fuzzing process), removed afterwards.
+pub fn with_file(name: &str, data: &[u8], f: impl FnOnce(PathBuf)) {
+    let shm = Path::new("/dev/shm");
+    let dir = if shm.is_dir() {
+        shm.to_path_buf()
+    } else {
+        std::env::temp_dir()
+    };
+    let path = dir.join(format!("smtpcode-fuzz-{}-{name}", std::process::id()));
+    std::fs::write(&path, data).expect("temporary file");
+    f(path.clone());
+    let _ = std::fs::remove_file(path);
+}
+
+/// Runs the whole pipeline on `inputs`, as text (no colour) and as JSON, and checks both:
+/// the text and every error message are terminal-safe, the JSON document is complete and
+/// valid, and an input that cannot be read is reported while the others still are.
+pub fn check_run(inputs: Vec<Input>, seed: usize) {
+    let lang = [Lang::En, Lang::It, Lang::Fr][seed % 3];
+    let width = 20 + seed % 100;
+    let missing = inputs
+        .iter()
+        .any(|i| matches!(i, Input::File(p) if !p.exists()));
+    let mut config = Config {
+        inputs,
+        json: false,
+        color: false,
+        lang,
+        width,
+    };
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let text = smtpcode::run(&config, &mut out, &mut err).expect("writing to a Vec");
+    assert_safe_output(&out);
+    assert_safe_output(&err);
+    assert_eq!(text.errors, missing);
+    config.json = true;
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let json = smtpcode::run(&config, &mut out, &mut err).expect("writing to a Vec");
+    assert_eq!(json, text, "text and JSON runs agree");
+    assert_safe_output(&err);
+    assert_safe_output(&out);
+    let doc: serde_json::Value = serde_json::from_slice(&out).expect("a complete JSON document");
+    assert_eq!(doc["schema"], 1);
+    let findings = doc["findings"].as_array().expect("findings");
+    assert_eq!(json.found, !findings.is_empty());
+}

@@ -96,6 +96,11 @@ pub fn is_sender_line(line: &[u8]) -> bool {
 /// The address a unit is about: Postfix `to=<…>`, Exim `** addr`, else the first `<…>`
 /// (or bare) address that is not a sender's (`from=<…>`, `MAIL FROM:<…>`).
 pub fn recipient(unit: &[u8]) -> Option<String> {
+    recipient_bytes(unit).map(normalize)
+}
+
+/// [`recipient`] as the raw bytes of the unit, not yet cleaned or lower-cased.
+pub fn recipient_bytes(unit: &[u8]) -> Option<&[u8]> {
     static RE: OnceLock<[Regex; 2]> = OnceLock::new();
     let [exim, any] = RE.get_or_init(|| {
         [
@@ -104,28 +109,28 @@ pub fn recipient(unit: &[u8]) -> Option<String> {
         ]
     });
     if let Some(a) = to_field(unit) {
-        return Some(normalize(a));
+        return Some(a);
     }
-    let found = unit
-        .starts_with(b"** ")
-        .then(|| exim.captures(unit).map(|c| c[1].to_vec()))
-        .flatten()
-        .or_else(|| {
-            // The first match whose `from` group is empty, without capturing groups where
-            // the match cannot have one: captures run a slower engine.
-            any.find_iter(unit).find_map(|m| {
-                let t = m.as_bytes();
-                let from = t.len() > 5
-                    && t[..4].eq_ignore_ascii_case(b"from")
-                    && matches!(t[4], b'=' | b':');
-                if !from {
-                    return Some(t.strip_prefix(b"<").unwrap_or(t).to_vec());
-                }
-                let c = any.captures_at(unit, m.start())?;
-                c.get(1).is_none().then(|| c[2].to_vec())
-            })
-        })?;
-    Some(normalize(&found))
+    if unit.starts_with(b"** ") {
+        if let Some(c) = exim.captures(unit) {
+            return c.get(1).map(|m| m.as_bytes());
+        }
+    }
+    // The first match whose `from` group is empty, without capturing groups where the
+    // match cannot have one: captures run a slower engine.
+    any.find_iter(unit).find_map(|m| {
+        let t = m.as_bytes();
+        let from =
+            t.len() > 5 && t[..4].eq_ignore_ascii_case(b"from") && matches!(t[4], b'=' | b':');
+        if !from {
+            return Some(t.strip_prefix(b"<").unwrap_or(t));
+        }
+        let c = any.captures_at(unit, m.start())?;
+        if c.get(1).is_some() {
+            return None;
+        }
+        c.get(2).map(|m| m.as_bytes())
+    })
 }
 
 /// The address of a `to=<…>` field (any case): what the regular expression

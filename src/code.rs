@@ -78,14 +78,20 @@ impl Enhanced {
     /// Parses `C.S.D` where C is 2, 4, 5 (or X/x in a look-up) and S, D are 1 to 3 digits
     /// without leading zeros (RFC 3463 §2).
     pub fn parse(text: &str) -> Option<Enhanced> {
-        let mut parts = text.split('.');
+        Enhanced::parse_bytes(text.as_bytes())
+    }
+
+    /// [`Enhanced::parse`] on bytes, as the extractor finds them (no UTF-8 check needed:
+    /// every accepted byte is ASCII).
+    pub fn parse_bytes(text: &[u8]) -> Option<Enhanced> {
+        let mut parts = text.split(|&b| b == b'.');
         let (class, subject, detail) = (parts.next()?, parts.next()?, parts.next()?);
         if parts.next().is_some() {
             return None;
         }
         let class = match class {
-            "2" | "4" | "5" => Some(class.as_bytes()[0] - b'0'),
-            "X" | "x" => None,
+            [c @ (b'2' | b'4' | b'5')] => Some(c - b'0'),
+            b"X" | b"x" => None,
             _ => return None,
         };
         Some(Enhanced {
@@ -112,15 +118,11 @@ impl Enhanced {
 }
 
 /// One to three digits, no leading zero (but "0" itself).
-fn number(text: &str) -> Option<u16> {
+fn number(text: &[u8]) -> Option<u16> {
     let ok = (1..=3).contains(&text.len())
-        && text.bytes().all(|b| b.is_ascii_digit())
-        && (text == "0" || !text.starts_with('0'));
-    if ok {
-        text.parse().ok()
-    } else {
-        None
-    }
+        && text.iter().all(u8::is_ascii_digit)
+        && (text == b"0" || text[0] != b'0');
+    ok.then(|| text.iter().fold(0u16, |n, d| n * 10 + u16::from(d - b'0')))
 }
 
 impl fmt::Display for Enhanced {

@@ -10,7 +10,7 @@
 use crate::address;
 use crate::code::{Basic, Enhanced};
 use crate::text;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::ops::Range;
 
 /// A basic code and where it is in the input.
@@ -46,14 +46,18 @@ pub fn extract(input: &[u8]) -> Vec<Found> {
 /// Calls `f` for every unit of `input` that holds at least one reply, in order. This is the
 /// cheap way through a log: a reply's text and recipient are only worked out on demand.
 pub fn for_each_unit(input: &[u8], mut f: impl FnMut(&UnitReplies)) {
+    // One set of buffers for all units: most units hold no reply, the rest one or two.
+    let (mut replies, mut seen) = (Vec::new(), Seen::default());
     for unit in Units::new(input) {
-        let replies = find_replies(input, unit);
+        find_replies(input, unit, &mut replies, &mut seen);
         if !replies.is_empty() {
-            f(&UnitReplies {
+            let found = UnitReplies {
                 input,
                 unit,
-                replies,
-            });
+                replies: std::mem::take(&mut replies),
+            };
+            f(&found);
+            replies = found.replies;
         }
     }
 }
@@ -316,9 +320,10 @@ fn candidate_at(s: &[u8], i: usize) -> Option<usize> {
 
 /// The replies of a unit: candidates checked, paired and folded as they come, so memory
 /// grows with the distinct replies, not with the codes (a line of a million codes).
-fn find_replies(input: &[u8], unit: Unit) -> Vec<Reply> {
+fn find_replies(input: &[u8], unit: Unit, replies: &mut Vec<Reply>, seen: &mut Seen) {
     let bytes = &input[..unit.end];
-    let (mut replies, mut seen) = (Vec::new(), Seen::default());
+    replies.clear();
+    seen.clear();
     // The last accepted basic code, until the candidate after it shows whether they pair.
     let mut pending: Option<BasicAt> = None;
     let mut at = unit.start;
@@ -327,7 +332,7 @@ fn find_replies(input: &[u8], unit: Unit) -> Vec<Reply> {
         if span.len() == 3 {
             if let Some(b) = accept_basic(bytes, unit.start, span.clone()) {
                 if let Some(p) = pending.replace((b, span)) {
-                    merge(&mut replies, &mut seen, Some(p), None);
+                    merge(replies, seen, Some(p), None);
                 }
             }
             continue;
@@ -342,19 +347,18 @@ fn find_replies(input: &[u8], unit: Unit) -> Vec<Reply> {
         match pending.take() {
             // A basic code directly followed by an enhanced code of its class: one reply.
             Some(p) if next_to && e.class == Some(p.0.first_digit()) => {
-                merge(&mut replies, &mut seen, Some(p), Some((e, span)));
+                merge(replies, seen, Some(p), Some((e, span)));
             }
             Some(p) => {
-                merge(&mut replies, &mut seen, Some(p), None);
-                merge(&mut replies, &mut seen, None, Some((e, span)));
+                merge(replies, seen, Some(p), None);
+                merge(replies, seen, None, Some((e, span)));
             }
-            None => merge(&mut replies, &mut seen, None, Some((e, span))),
+            None => merge(replies, seen, None, Some((e, span))),
         }
     }
     if let Some(p) = pending {
-        merge(&mut replies, &mut seen, Some(p), None);
+        merge(replies, seen, Some(p), None);
     }
-    replies
 }
 
 /// Drops closing parentheses that close what the reply text did not open: the text starts
@@ -376,14 +380,78 @@ fn joined(bytes: &[u8], end: usize, start: usize) -> bool {
     sep && (start == end + 1 || (start == end + 2 && matches!(bytes[end + 1], b'\'' | b'"')))
 }
 
-/// The codes a unit has given so far, so that each new one is placed in constant time
-/// (a line of a million distinct codes stays linear): for a lone code, the index of its
-/// lone reply (`None` once a pair took it).
+/// The codes a unit has given so far, so that each new one is placed quickly: for a lone
+/// code, the index of its lone reply (`None` once a pair took it). Most units hold one or two
+/// replies and are searched in a small list; past [`SMALL`] entries a hash index takes over,
+/// so a line of a million distinct codes stays linear.
 #[derive(Default)]
 struct Seen {
-    basics: HashMap<Basic, Option<usize>>,
-    enhanced: HashMap<Enhanced, Option<usize>>,
-    pairs: HashSet<(Basic, Enhanced)>,
+    basics: Index<Basic, Option<usize>>,
+    enhanced: Index<Enhanced, Option<usize>>,
+    pairs: Index<(Basic, Enhanced), ()>,
+}
+
+/// Entries searched one by one before a hash index is built.
+const SMALL: usize = 16;
+
+/// A map that is a short list while small.
+enum Index<K, V> {
+    Small(Vec<(K, V)>),
+    Large(HashMap<K, V>),
+}
+
+impl<K, V> Default for Index<K, V> {
+    fn default() -> Self {
+        Index::Small(Vec::new())
+    }
+}
+
+impl Seen {
+    fn clear(&mut self) {
+        self.basics.clear();
+        self.enhanced.clear();
+        self.pairs.clear();
+    }
+}
+
+impl<K: Eq + std::hash::Hash + Copy, V: Copy> Index<K, V> {
+    /// Empties the index, keeping a small list's room.
+    fn clear(&mut self) {
+        match self {
+            Index::Small(v) => v.clear(),
+            Index::Large(_) => *self = Index::default(),
+        }
+    }
+
+    fn get(&self, k: &K) -> Option<V> {
+        match self {
+            Index::Small(v) => v.iter().find(|(key, _)| key == k).map(|(_, v)| *v),
+            Index::Large(m) => m.get(k).copied(),
+        }
+    }
+
+    fn contains(&self, k: &K) -> bool {
+        self.get(k).is_some()
+    }
+
+    /// Sets `k` to `v`; returns whether `k` is new.
+    fn insert(&mut self, k: K, v: V) -> bool {
+        if let Index::Small(list) = self {
+            if let Some(slot) = list.iter_mut().find(|(key, _)| *key == k) {
+                slot.1 = v;
+                return false;
+            }
+            if list.len() < SMALL {
+                list.push((k, v));
+                return true;
+            }
+            *self = Index::Large(list.drain(..).collect());
+        }
+        match self {
+            Index::Large(m) => m.insert(k, v).is_none(),
+            Index::Small(_) => unreachable!("made large above"),
+        }
+    }
 }
 
 /// Adds a reply to the unit's replies, folding repeats: the same pair twice is one reply,
@@ -397,8 +465,8 @@ fn merge(
 ) {
     let at = unit.len();
     match (&basic, &enhanced) {
-        (Some((b, _)), None) if seen.basics.contains_key(b) => return,
-        (None, Some((e, _))) if seen.enhanced.contains_key(e) => return,
+        (Some((b, _)), None) if seen.basics.contains(b) => return,
+        (None, Some((e, _))) if seen.enhanced.contains(e) => return,
         (Some((b, _)), None) => {
             seen.basics.insert(*b, Some(at));
         }
@@ -406,13 +474,17 @@ fn merge(
             seen.enhanced.insert(*e, Some(at));
         }
         (Some((b, _)), Some((e, _))) => {
-            if !seen.pairs.insert((*b, *e)) {
+            if !seen.pairs.insert((*b, *e), ()) {
                 return;
             }
-            let lone_b = seen.basics.get(b).copied().flatten();
-            let lone_e = seen.enhanced.get(e).copied().flatten();
-            seen.basics.entry(*b).or_default();
-            seen.enhanced.entry(*e).or_default();
+            let lone_b = seen.basics.get(b).flatten();
+            let lone_e = seen.enhanced.get(e).flatten();
+            if !seen.basics.contains(b) {
+                seen.basics.insert(*b, None);
+            }
+            if !seen.enhanced.contains(e) {
+                seen.enhanced.insert(*e, None);
+            }
             if let Some(i) = lone_b.into_iter().chain(lone_e).min() {
                 match unit[i].basic {
                     Some(_) => seen.basics.insert(*b, None),
@@ -517,7 +589,7 @@ fn accept_enhanced(
     if !ends_cleanly(bytes, span.end) || bytes.get(span.end) == Some(&b'>') {
         return None;
     }
-    let code = Enhanced::parse(std::str::from_utf8(&bytes[span.clone()]).ok()?)?;
+    let code = Enhanced::parse_bytes(&bytes[span.clone()])?;
     if after_basic {
         return Some(code);
     }

@@ -9,15 +9,16 @@
 //! memory stays flat: every table keeps at most [`MAX_KEYS`] keys, and what comes after that
 //! is counted as untracked.
 
+use crate::address;
 use crate::catalog::Catalog;
 use crate::code::{Basic, Class, Enhanced};
 use crate::decode::{self, Origin};
 use crate::extract::{self, UnitReplies};
 use crate::text::{self, escape};
 use colored::Colorize;
+use foldhash::HashMap;
 use memchr::memmem;
 use serde::Serialize;
-use std::collections::HashMap;
 use std::io::{self, Write};
 use std::sync::OnceLock;
 
@@ -117,12 +118,29 @@ impl Summary {
                 .unwrap_or(decisive);
             diagnostic(unit, reply)
         });
-        let recipient = unit.recipient();
-        let domain = recipient
-            .as_deref()
-            .and_then(|r| r.rsplit_once('@'))
-            .map_or("", |(_, d)| d);
-        self.add(status, domain, diagnostic, 1);
+        // The domain, lower-cased without allocating in the common (short, ASCII) case.
+        let raw = address::recipient_bytes(unit.bytes()).unwrap_or_default();
+        let raw = raw
+            .rsplit(|&b| b == b'@')
+            .next()
+            .filter(|_| raw.contains(&b'@'))
+            .unwrap_or_default();
+        let mut buf = [0u8; 256];
+        match raw.len() <= buf.len() && raw.iter().all(u8::is_ascii_graphic) {
+            true => {
+                let lower = &mut buf[..raw.len()];
+                lower.copy_from_slice(raw);
+                lower.make_ascii_lowercase();
+                let domain = std::str::from_utf8(lower)
+                    .unwrap_or("")
+                    .trim_end_matches(['.', '>']);
+                self.add(status, domain, diagnostic, 1);
+            }
+            false => {
+                let address = address::normalize(raw);
+                self.add(status, address.trim_end_matches('>'), diagnostic, 1);
+            }
+        }
     }
 
     /// Counts a code looked up by hand as one attempt.
@@ -236,7 +254,7 @@ fn dsn_field(unit: &[u8]) -> Option<Enhanced> {
         if rest.get(len).is_some_and(word) {
             return None;
         }
-        Enhanced::parse(std::str::from_utf8(&rest[..len]).ok()?).filter(|e| e.class.is_some())
+        Enhanced::parse_bytes(&rest[..len]).filter(|e| e.class.is_some())
     })
 }
 

@@ -6,6 +6,7 @@
 //! [`config`] resolves the command line ([`cli`]) once; [`run`] drives the stages.
 
 pub mod address;
+pub mod assess;
 pub mod catalog;
 pub mod cli;
 pub mod code;
@@ -15,6 +16,8 @@ pub mod extract;
 pub mod generate;
 pub mod input;
 pub mod lang;
+pub mod provider;
+pub mod reason;
 pub mod render;
 pub mod text;
 pub mod verdict;

@@ -59,7 +59,7 @@ pub const VOCABULARY: &[(&str, Actor)] = &[
     ("contenterror", Actor::Sender),
     ("delivered", Actor::Nobody),
     ("exceedlimit", Actor::Sender),
-    ("expired", Actor::RecipientAdmin),
+    ("expired", Actor::SenderAdmin),
     ("feedback", Actor::Sender),
     ("filtered", Actor::Recipient),
     ("hasmoved", Actor::Sender),
@@ -206,8 +206,11 @@ fn classify(ev: &Evidence, permanent: bool) -> &'static str {
             break;
         }
     }
-    let (reason, by) = found.unwrap_or((if permanent { "onhold" } else { "expired" }, By::Default));
-    adjust(ev, reason, by, phase, permanent)
+    match found {
+        Some((reason, by)) => adjust(ev, reason, by, phase, permanent),
+        None if permanent => "onhold",
+        None => "expired",
+    }
 }
 
 /// Two readings the table cannot express: a server that calls the user unknown after it

@@ -48,6 +48,9 @@ fn phase_patterns() -> &'static [(Phase, Regex)] {
 /// The step the text says was refused; the earliest mention wins. `text` is flat (one
 /// line).
 pub fn phase(text: &str) -> Option<Phase> {
+    if text.is_empty() {
+        return None;
+    }
     phase_patterns()
         .iter()
         .filter_map(|(p, re)| re.find(text).map(|m| (m.start(), *p)))
@@ -66,7 +69,8 @@ enum Test {
     Status(Option<u8>, u16, Option<u16>),
     /// The first two digits, and the third (None: any).
     Reply(u16, Option<u16>),
-    Text(Regex),
+    /// The pattern, compiled the first time a text is tested against it.
+    Text(String, OnceLock<Option<Regex>>),
 }
 
 /// One row of `data/reasons.tsv`.
@@ -95,7 +99,7 @@ fn parse_rule(line: &str) -> Result<Rule, String> {
         return Err(format!("reasons.tsv: unknown reason {reason}"));
     }
     let test = match kind {
-        "text" => Test::Text(ci(pattern).map_err(|e| format!("reasons.tsv: {e}"))?),
+        "text" => Test::Text(pattern.into(), OnceLock::new()),
         "status" => {
             let parts: Vec<&str> = pattern.split('.').collect();
             let [c, s, d] = parts[..] else {
@@ -151,7 +155,7 @@ pub fn rule_for(
     phase: Option<Phase>,
 ) -> Option<(&'static str, By)> {
     let rules = rules();
-    let is_text = |r: &Rule| matches!(r.test, Test::Text(_));
+    let is_text = |r: &Rule| matches!(r.test, Test::Text(..));
     let first_text = rules.iter().position(is_text).unwrap_or(rules.len());
     let (i, rule) = rules
         .iter()
@@ -184,7 +188,13 @@ fn holds(
         Test::Reply(head, last) => {
             reply.is_some_and(|b| b.0 / 10 == *head && last.is_none_or(|l| b.0 % 10 == l))
         }
-        Test::Text(re) => re.is_match(text),
+        Test::Text(pattern, re) => {
+            !text.is_empty()
+                && re
+                    .get_or_init(|| ci(pattern).ok())
+                    .as_ref()
+                    .is_some_and(|re| re.is_match(text))
+        }
     }
 }
 
@@ -197,6 +207,11 @@ mod tests {
     fn the_rules_parse_and_name_known_reasons() {
         let rules = parse_rules(RULES).unwrap();
         assert!(rules.len() > 50);
+        for r in &rules {
+            if let Test::Text(pattern, _) = &r.test {
+                assert!(ci(pattern).is_ok(), "{}: {pattern}", r.reason);
+            }
+        }
         assert!(parse_rules("h\nnope\ttext\t-\tx\n").is_err());
         assert!(parse_rules("h\nblocked\tstatus\t-\t5.x\n").is_err());
         assert!(parse_rules("h\nblocked\ttext\tnever\tx\n").is_err());

@@ -246,6 +246,33 @@ mod tests {
     }
 
     #[test]
+    fn the_party_that_acts_first_has_advice_for_its_side() {
+        let en = parse_texts(source(Lang::En)).unwrap();
+        for r in parse_table(TABLE).unwrap() {
+            let t = &en[&r.key];
+            let advice = match r.acts {
+                Actor::Sender => &t.sender,
+                Actor::Recipient => &t.recipient,
+                Actor::SenderAdmin | Actor::RecipientAdmin => &t.administrator,
+                Actor::Nobody => continue,
+            };
+            let text = advice
+                .as_deref()
+                .unwrap_or_else(|| panic!("{}: no advice", r.key));
+            let side = match r.acts {
+                Actor::SenderAdmin => "Sending side",
+                Actor::RecipientAdmin => "Receiving side",
+                _ => continue,
+            };
+            assert!(
+                text.starts_with(side) || text.starts_with("Both sides"),
+                "{}: the administrator's advice is not for the {side}",
+                r.key
+            );
+        }
+    }
+
+    #[test]
     fn keys_are_unique_and_every_row_is_valid() {
         let rows = parse_table(TABLE).unwrap();
         let mut seen = BTreeSet::new();

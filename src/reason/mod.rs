@@ -258,6 +258,15 @@ mod tests {
     }
 
     #[test]
+    fn every_reason_has_words_in_the_interface() {
+        use crate::catalog::{parse_ui, source};
+        let ui = parse_ui(source(crate::lang::Lang::En));
+        for (r, _) in VOCABULARY {
+            assert!(ui.contains_key(&format!("reason_{r}")), "{r}");
+        }
+    }
+
+    #[test]
     fn actions_decide_first() {
         assert_eq!(reason("", "", "complained", "spam"), "feedback");
         assert_eq!(reason("", "", "auto-replied", ""), "vacation");

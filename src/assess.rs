@@ -6,6 +6,8 @@ use crate::code::{Basic, Enhanced};
 use crate::input::message::{Kind, Message};
 use crate::reason::{self, Evidence};
 use crate::verdict::Verdict;
+use regex::Regex;
+use std::sync::OnceLock;
 
 /// Lines kept above (transcript lines only) and below each line that names the address.
 const BEFORE: usize = 2;
@@ -42,14 +44,28 @@ pub fn message(msg: &Message, verdicts: &mut [Verdict], hosts: &[(String, String
             .filter(|a| *a != v.address)
             .collect();
         let context = context(msg, &v.address, &others);
-        let hosts = hosts
+        let mut named: Vec<&str> = hosts
             .iter()
             .filter(|(a, _)| *a == v.address)
             .map(|(_, h)| h.as_str())
-            .collect::<Vec<_>>()
-            .join("\n");
-        assess(v, &context, &hosts);
+            .collect();
+        named.extend(answering_hosts(&context.near));
+        assess(v, &context, &named.join("\n"));
     }
+}
+
+/// The hosts a bounce's text says answered: Postfix and Exim `host mx.example.org[192.0.2.1]`,
+/// Sendmail `while talking to mx.example.org.`, qmail and others `remote host mx.example.org`.
+fn answering_hosts(text: &str) -> Vec<&str> {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    let re = RE.get_or_init(|| {
+        Regex::new(r"(?i)\b(?:host|talking to|server)\s+([a-z0-9-]+(?:\.[a-z0-9-]+)+)\.?\s*[\[(:]")
+            .expect("valid regex")
+    });
+    re.captures_iter(text)
+        .filter_map(|c| c.get(1))
+        .map(|m| m.as_str())
+        .collect()
 }
 
 /// The bounce's words about one address.
@@ -170,6 +186,8 @@ mod tests {
             "{b:?}"
         );
         assert_eq!(b.near, "  b@x.example\n    Unknown user");
+        let said = "<a@x.example>: host mx01.mail.icloud.com[17.57.154.6] said: 552";
+        assert_eq!(answering_hosts(said), ["mx01.mail.icloud.com"]);
         assert_eq!(
             context(&msg, "c@x.example", &["a@x.example"]),
             Context::default()

@@ -9,6 +9,7 @@ use crate::catalog::{Catalog, Fact, Party, Texts};
 use crate::code::{Basic, Class, Enhanced};
 use crate::provider;
 use crate::reason::Actor;
+use crate::verdict::Verdict;
 use serde::Serialize;
 
 /// One decoded reply: the unit of every output. Its serde form is the JSON schema.
@@ -113,11 +114,6 @@ pub fn decode(
     .into_iter()
     .flatten()
     .collect();
-    let text = origin.text.as_deref().unwrap_or("");
-    let row = provider::detect(text, "", basic, enhanced);
-    let meant = row.and_then(|row| Some((row, provider::texts(cat.lang, &row.key)?)));
-    // The provider's advice, where it has some for a party, replaces the registry's.
-    let sources: Vec<&Texts> = meant.map(|(_, t)| t).into_iter().chain(sources).collect();
     let pick = |f: fn(&Texts) -> &Option<String>| sources.iter().find_map(|t| f(t).clone());
     let advice = Advice {
         sender: pick(|t| &t.sender),
@@ -126,26 +122,73 @@ pub fn decode(
     };
     let fact = [&e, &b].into_iter().flatten().find_map(|l| l.fact);
     let acts = fact.map_or(Party::Nobody, |f| f.acts);
-    // Who moves first goes with the advice shown: the provider's, else the tables'.
-    let first = row.map_or(fact.map_or(Actor::Nobody, |f| f.first), |r| r.acts);
-    Finding {
+    let row = origin
+        .text
+        .as_deref()
+        .and_then(|text| provider::detect(text, "", basic, enhanced));
+    let mut finding = Finding {
         source: origin.source,
         line: origin.line,
         basic: b.map(|l| l.decoded),
         enhanced: e.map(|l| l.decoded),
-        provider: meant.map(|(row, t)| Meaning {
-            key: row.key.clone(),
-            name: row.provider.clone(),
-            title: t.title.clone(),
-            explanation: t.explanation.clone(),
-            note: t.note.clone(),
-        }),
+        provider: None,
         advice,
         acts: acts.name(),
-        acts_first: first.name(),
+        acts_first: fact.map_or(Actor::Nobody, |f| f.first).name(),
         recipient: origin.recipient,
         text: origin.text,
         lang: cat.lang.code(),
+    };
+    if let Some(row) = row {
+        explain(cat, &mut finding, row);
+    }
+    finding
+}
+
+/// Gives a finding a provider's meaning: its texts, its advice where it has some for a
+/// party (in place of the registry's), and who moves first by its row.
+pub fn explain(cat: &Catalog, f: &mut Finding, row: &provider::Row) {
+    let Some(t) = provider::texts(cat.lang, &row.key) else {
+        return;
+    };
+    f.provider = Some(Meaning {
+        key: row.key.clone(),
+        name: row.provider.clone(),
+        title: t.title.clone(),
+        explanation: t.explanation.clone(),
+        note: t.note.clone(),
+    });
+    let a = &mut f.advice;
+    for (mine, theirs) in [
+        (&mut a.sender, &t.sender),
+        (&mut a.recipient, &t.recipient),
+        (&mut a.administrator, &t.administrator),
+    ] {
+        if theirs.is_some() {
+            mine.clone_from(theirs);
+        }
+    }
+    f.acts_first = row.acts.name();
+}
+
+/// Findings about a recipient whose verdict a provider explains (the host that answered
+/// is named in the report or the bounce's text, not in each reply) take that provider's
+/// meaning, where its row fits their codes.
+pub fn explain_by_verdicts(cat: &Catalog, findings: &mut [Finding], verdicts: &[Verdict]) {
+    for f in findings.iter_mut().filter(|f| f.provider.is_none()) {
+        let key = verdicts
+            .iter()
+            .find(|v| Some(&v.address) == f.recipient.as_ref())
+            .and_then(|v| v.provider.as_deref());
+        let code = |d: &Option<Decoded>| d.as_ref().map(|d| d.code.clone()).unwrap_or_default();
+        let (basic, enhanced) = (
+            Basic::parse(&code(&f.basic)),
+            Enhanced::parse(&code(&f.enhanced)),
+        );
+        let row = key.and_then(|k| provider::table().iter().find(|r| r.key == k));
+        if let Some(row) = row.filter(|r| r.fits(basic, enhanced)) {
+            explain(cat, f, row);
+        }
     }
 }
 

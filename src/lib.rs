@@ -173,5 +173,6 @@ fn decode_input(cat: &Catalog, input: &Input) -> Result<Decoded, input::InputErr
             decode::decode(cat, f.basic.map(|b| b.0), f.enhanced.map(|e| e.0), origin)
         })
         .collect();
+    decode::explain_by_verdicts(cat, &mut out.findings, &out.verdicts);
     Ok(out)
 }

@@ -113,15 +113,12 @@ pub fn verdicts(
                 .and_then(|e| cat.texts(&e.detail_key()))
                 .map(|t| t.title.as_str()),
         };
-        let line = format!(
-            "{} {}  {}  {}{}",
-            label(cat, &escape(&v.address)),
-            action,
-            codes.join(" ").bold(),
-            title.map(|t| format!("{t} — ")).unwrap_or_default(),
-            why(cat, v)
-        );
-        writeln!(out, "{line}")?;
+        let mut line = format!("{} {action}", label(cat, &escape(&v.address)));
+        if !codes.is_empty() {
+            line.push_str(&format!("  {}", codes.join(" ").bold()));
+        }
+        let title = title.map(|t| format!("{t} — ")).unwrap_or_default();
+        writeln!(out, "{line}  {title}{}", why(cat, v))?;
     }
     if !verdicts.is_empty() {
         writeln!(out)?;

@@ -273,6 +273,41 @@ mod tests {
     }
 
     #[test]
+    fn codes_whose_meaning_clashes_with_the_registry_note_it_in_every_language() {
+        // The clashes ../shared/reference/NOTES.md lists.
+        let clashes = [
+            ("google", "4.7.23"),
+            ("google", "4.7.27"),
+            ("google", "5.7.27"),
+            ("google", "4.7.28"),
+            ("google", "4.7.29"),
+            ("google", "4.7.30"),
+            ("google", "5.7.30"),
+            ("microsoft", "5.1.10"),
+            ("microsoft", "5.7.12"),
+            ("microsoft", "5.7.13"),
+            ("microsoft", "5.1.8"),
+            ("microsoft", "5.2.2"),
+            ("microsoft", "4.7.26"),
+            ("microsoft", "5.1.4-5"),
+            ("microsoft", "5.1.6"),
+            ("microsoft", "5.2.1"),
+            ("microsoft", "5.3.3"),
+            ("yahoo", "5.7.9"),
+        ];
+        for lang in ALL {
+            let texts = parse_texts(source(lang)).unwrap();
+            for (provider, code) in clashes {
+                let noted = texts.iter().any(|(key, t)| {
+                    let (p, c) = key.split_once(':').unwrap();
+                    p == provider && c.split('/').next() == Some(code) && t.note.is_some()
+                });
+                assert!(noted, "{lang}: no note on {provider} {code}");
+            }
+        }
+    }
+
+    #[test]
     fn keys_are_unique_and_every_row_is_valid() {
         let rows = parse_table(TABLE).unwrap();
         let mut seen = BTreeSet::new();

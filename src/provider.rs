@@ -5,14 +5,15 @@
 //! A row fits a reply when its code fits (the same enhanced code, or one in its detail
 //! range; the same basic code for rows without an enhanced code; any code of the tag's class
 //! for tag rows such as `[TSS04]`) and its pattern is found in the reply text or the host
-//! names. Rows are tried in table order and the first that fits wins. Patterns compile
-//! lazily, the first time a row's code fits, so a look-up by hand never pays for them.
+//! names. Rows are tried in table order and the first that fits wins. A pattern compiles
+//! only when a text could match it ([`Pattern`]), so a look-up by hand never pays for them.
 
 use crate::catalog::{parse_texts, Texts};
 use crate::code::{Basic, Enhanced};
 use crate::lang::Lang;
-use crate::reason::Actor;
-use regex::{Regex, RegexBuilder};
+use crate::reason::Pattern;
+use crate::reason::{self, Actor};
+use regex::Regex;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
@@ -73,14 +74,13 @@ pub struct Row {
     pub provider: String,
     pub basic: Option<Basic>,
     pub enhanced: Option<CodeRange>,
-    pub pattern: String,
+    pub pattern: Pattern,
     /// The bounce reason (Sisimai's vocabulary, see `reason`).
     pub reason: String,
     /// Whether mail to the address should stop.
     pub hard: bool,
     /// Who has to act first.
     pub acts: Actor,
-    regex: OnceLock<Option<Regex>>,
 }
 
 impl Row {
@@ -104,19 +104,6 @@ impl Row {
             },
             (None, None) => true,
         }
-    }
-
-    /// The compiled pattern (case-insensitive); `None` if it does not compile, which the
-    /// tests rule out.
-    pub fn regex(&self) -> Option<&Regex> {
-        self.regex
-            .get_or_init(|| {
-                RegexBuilder::new(&self.pattern)
-                    .case_insensitive(true)
-                    .build()
-                    .ok()
-            })
-            .as_ref()
     }
 }
 
@@ -144,7 +131,7 @@ pub fn parse_table(src: &str) -> Result<Vec<Row>, String> {
                 "" => None,
                 e => Some(CodeRange::parse(e).ok_or_else(|| bad("enhanced code"))?),
             },
-            pattern: pattern.into(),
+            pattern: Pattern::new(pattern),
             reason: reason.into(),
             hard: match hard {
                 "true" => true,
@@ -152,7 +139,6 @@ pub fn parse_table(src: &str) -> Result<Vec<Row>, String> {
                 _ => return Err(bad("hard")),
             },
             acts: Actor::parse(acts).ok_or_else(|| bad("acts"))?,
-            regex: OnceLock::new(),
         });
     }
     Ok(rows)
@@ -177,11 +163,11 @@ pub fn detect(
     if text.trim().is_empty() && hosts.trim().is_empty() {
         return None;
     }
-    let hay = format!("{}\n{hosts}", without_addresses(text));
+    let hay = reason::lower(&format!("{}\n{hosts}", without_addresses(text)));
     table()
         .iter()
         .filter(|r| r.fits(basic, enhanced))
-        .find(|r| r.regex().is_some_and(|re| re.is_match(&hay)))
+        .find(|r| r.pattern.is_match(&hay))
 }
 
 fn without_addresses(text: &str) -> String {
@@ -213,7 +199,6 @@ pub fn texts(lang: Lang, key: &str) -> Option<&'static Texts> {
 mod tests {
     use super::*;
     use crate::lang::ALL;
-    use crate::reason;
     use std::collections::BTreeSet;
 
     fn hit(text: &str, basic: &str, enhanced: &str) -> Option<&'static str> {
@@ -313,7 +298,7 @@ mod tests {
         let mut seen = BTreeSet::new();
         for r in &rows {
             assert!(seen.insert(&r.key), "duplicate key {}", r.key);
-            assert!(r.regex().is_some(), "{}: pattern does not compile", r.key);
+            assert!(r.pattern.compiles(), "{}: pattern does not compile", r.key);
             assert!(
                 reason::is_known(&r.reason),
                 "{}: unknown reason {}",

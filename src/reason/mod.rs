@@ -8,10 +8,12 @@
 //! refused, the registry meaning of the status, the basic reply code; else `expired` for
 //! mail still being retried and `onhold` for the rest.
 
+mod pattern;
 mod table;
 
 use crate::code::{Basic, Enhanced};
 use crate::provider::{self, Row};
+pub use pattern::{lower, Pattern};
 pub use table::{parse_rules, phase, Phase, RULES};
 use table::{rule_for, By};
 
@@ -183,9 +185,10 @@ fn class(ev: &Evidence) -> Option<u8> {
         .or(ev.reply.map(|b| b.first_digit()))
 }
 
-/// One line, runs of white space made one space: replies are folded and wrapped anywhere.
+/// One line, runs of white space made one space (replies are folded and wrapped anywhere),
+/// lowered for the table's patterns.
 fn flat(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
+    lower(&text.split_whitespace().collect::<Vec<_>>().join(" "))
 }
 
 /// The reason the table gives: from the remote server's own words, else from the bounce's

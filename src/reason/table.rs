@@ -1,8 +1,8 @@
 //! Decode stage, part 4b: the rules of `data/reasons.tsv` and the SMTP step a refusal
 //! answered. The order in which they are tried is [`super`]'s.
 
+use super::pattern::Pattern;
 use crate::code::{Basic, Enhanced};
-use regex::{Regex, RegexBuilder};
 use std::sync::OnceLock;
 
 /// The ordered rules.
@@ -32,10 +32,10 @@ impl Phase {
 
 /// The ways MTAs name the step a reply answered (Postfix `in reply to`, Exim `after`,
 /// qmail, Sendmail's `>>>` transcript, Exchange, DragonFly).
-fn phase_patterns() -> &'static [(Phase, Regex)] {
-    static PATTERNS: OnceLock<Vec<(Phase, Regex)>> = OnceLock::new();
+fn phase_patterns() -> &'static [(Phase, Pattern)] {
+    static PATTERNS: OnceLock<Vec<(Phase, Pattern)>> = OnceLock::new();
     PATTERNS.get_or_init(|| {
-        let p = |phase, re: &str| (phase, ci(re).expect("valid regex"));
+        let p = |phase, re: &str| (phase, Pattern::new(re));
         vec![
             p(Phase::Connect, r"after (initial connection|connect|greeting|ehlo|helo)|in reply to (the )?(initial|greeting|ehlo|helo)|refused to talk to me|greeting failed|did not like our (ehlo|helo)|>>> (ehlo|helo)\b[^<>]*<<< [45]"),
             p(Phase::Mail, r"after mail from|in reply to mail from|sender was rejected|did not like our mail from|smtp command\W*mail\b|\[mail_from\]|>>> mail from[^<>]*(<[^<>]*>[^<>]*)?<<< [45]"),
@@ -46,20 +46,16 @@ fn phase_patterns() -> &'static [(Phase, Regex)] {
 }
 
 /// The step the text says was refused; the earliest mention wins. `text` is flat (one
-/// line).
+/// line) and lowered ([`super::lower`]).
 pub fn phase(text: &str) -> Option<Phase> {
     if text.is_empty() {
         return None;
     }
     phase_patterns()
         .iter()
-        .filter_map(|(p, re)| re.find(text).map(|m| (m.start(), *p)))
+        .filter_map(|(p, re)| re.find(text).map(|at| (at, *p)))
         .min_by_key(|(at, _)| *at)
         .map(|(_, p)| p)
-}
-
-fn ci(pattern: &str) -> Result<Regex, regex::Error> {
-    RegexBuilder::new(pattern).case_insensitive(true).build()
 }
 
 /// What a rule tests.
@@ -69,8 +65,7 @@ enum Test {
     Status(Option<u8>, u16, Option<u16>),
     /// The first two digits, and the third (None: any).
     Reply(u16, Option<u16>),
-    /// The pattern, compiled the first time a text is tested against it.
-    Text(String, OnceLock<Option<Regex>>),
+    Text(Pattern),
 }
 
 /// One row of `data/reasons.tsv`.
@@ -99,7 +94,7 @@ fn parse_rule(line: &str) -> Result<Rule, String> {
         return Err(format!("reasons.tsv: unknown reason {reason}"));
     }
     let test = match kind {
-        "text" => Test::Text(pattern.into(), OnceLock::new()),
+        "text" => Test::Text(Pattern::new(pattern)),
         "status" => {
             let parts: Vec<&str> = pattern.split('.').collect();
             let [c, s, d] = parts[..] else {
@@ -188,13 +183,7 @@ fn holds(
         Test::Reply(head, last) => {
             reply.is_some_and(|b| b.0 / 10 == *head && last.is_none_or(|l| b.0 % 10 == l))
         }
-        Test::Text(pattern, re) => {
-            !text.is_empty()
-                && re
-                    .get_or_init(|| ci(pattern).ok())
-                    .as_ref()
-                    .is_some_and(|re| re.is_match(text))
-        }
+        Test::Text(pattern) => !text.is_empty() && pattern.is_match(text),
     }
 }
 
@@ -208,8 +197,8 @@ mod tests {
         let rules = parse_rules(RULES).unwrap();
         assert!(rules.len() > 50);
         for r in &rules {
-            if let Test::Text(pattern, _) = &r.test {
-                assert!(ci(pattern).is_ok(), "{}: {pattern}", r.reason);
+            if let Test::Text(pattern) = &r.test {
+                assert!(pattern.compiles(), "{}: {pattern:?}", r.reason);
             }
         }
         assert!(parse_rules("h\nnope\ttext\t-\tx\n").is_err());
@@ -220,15 +209,16 @@ mod tests {
 
     #[test]
     fn phases_are_read_from_the_transcript() {
-        assert_eq!(phase(">>> DATA <<< 550 Unknown user"), Some(Phase::Data));
+        let p = |t: &str| phase(&crate::reason::lower(t));
+        assert_eq!(p(">>> DATA <<< 550 Unknown user"), Some(Phase::Data));
         assert_eq!(
-            phase(">>> RCPT To:<a@b> <<< 550 5.1.1 unknown"),
+            p(">>> RCPT To:<a@b> <<< 550 5.1.1 unknown"),
             Some(Phase::Rcpt)
         );
         assert_eq!(
-            phase("SMTP error from remote mail server after initial connection"),
+            p("SMTP error from remote mail server after initial connection"),
             Some(Phase::Connect)
         );
-        assert_eq!(phase("nothing here"), None);
+        assert_eq!(p("nothing here"), None);
     }
 }

@@ -3,6 +3,7 @@
 
 use crate::code::Class;
 use crate::lang::Lang;
+use crate::reason::Actor;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
@@ -27,17 +28,19 @@ pub enum Party {
 }
 
 impl Party {
-    fn parse(text: &str) -> Option<Party> {
-        Some(match text {
-            "sender" => Party::Sender,
-            "recipient" => Party::Recipient,
-            "administrator" => Party::Administrator,
-            "none" => Party::Nobody,
-            _ => return None,
-        })
+    /// The party of a `codes.tsv` acts value, and who of the two sides moves first.
+    fn parse(text: &str) -> Option<(Party, Actor)> {
+        let first = Actor::parse(text)?;
+        let party = match first {
+            Actor::Sender => Party::Sender,
+            Actor::Recipient => Party::Recipient,
+            Actor::SenderAdmin | Actor::RecipientAdmin => Party::Administrator,
+            Actor::Nobody => Party::Nobody,
+        };
+        Some((party, first))
     }
 
-    /// The name used in JSON and in `data/codes.tsv`.
+    /// The name used in JSON.
     pub fn name(self) -> &'static str {
         match self {
             Party::Sender => "sender",
@@ -57,6 +60,8 @@ pub struct Fact {
     pub status: String,
     pub reference: String,
     pub acts: Party,
+    /// Who moves first: the party, with the administrator's side.
+    pub first: Actor,
 }
 
 impl Fact {
@@ -100,7 +105,8 @@ pub fn parse_facts(src: &str) -> Result<Vec<Fact>, String> {
                     .map_err(|_| format!("codes.tsv: bad class in {line}"))
             })
             .collect::<Result<_, _>>()?;
-        let acts = Party::parse(acts).ok_or_else(|| format!("codes.tsv: bad acts in {line}"))?;
+        let (acts, first) =
+            Party::parse(acts).ok_or_else(|| format!("codes.tsv: bad acts in {line}"))?;
         facts.push(Fact {
             key: key.into(),
             kind: kind.into(),
@@ -108,6 +114,7 @@ pub fn parse_facts(src: &str) -> Result<Vec<Fact>, String> {
             status: status.into(),
             reference: reference.into(),
             acts,
+            first,
         });
     }
     facts.sort_by(|a, b| a.key.cmp(&b.key));
@@ -365,6 +372,25 @@ mod tests {
                     .map(|f| f.status.as_str()),
                 Some("legacy"),
                 "{legacy}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_administrator_who_acts_first_is_the_one_the_advice_addresses() {
+        let en = parse_texts(strip_ui(source(Lang::En))).unwrap();
+        for f in parse_facts(CODES).unwrap() {
+            let other = match f.first {
+                Actor::SenderAdmin => ["On the receiving", "Receiving side"],
+                Actor::RecipientAdmin => ["On the sending", "Sending side"],
+                _ => continue,
+            };
+            let advice = en[&f.key].administrator.as_deref().unwrap_or("");
+            assert!(
+                !other.iter().any(|o| advice.starts_with(o)),
+                "{}: {} acts first, but the advice addresses the other side",
+                f.key,
+                f.first.name()
             );
         }
     }

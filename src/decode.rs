@@ -5,8 +5,11 @@
 //! to its subject to its class (RFC 3463 §2 asks clients to do so), a basic code to its first
 //! digit (RFC 5321 §4.2.1). Such a decoding is marked `known: false`.
 
-use crate::catalog::{Catalog, Party, Texts};
+use crate::catalog::{Catalog, Fact, Party, Texts};
 use crate::code::{Basic, Class, Enhanced};
+use crate::provider;
+use crate::reason::Actor;
+use crate::verdict::Verdict;
 use serde::Serialize;
 
 /// One decoded reply: the unit of every output. Its serde form is the JSON schema.
@@ -18,9 +21,13 @@ pub struct Finding {
     pub line: Option<usize>,
     pub basic: Option<Decoded>,
     pub enhanced: Option<Decoded>,
+    /// The meaning the provider that sent the reply gives it, where one is recognised.
+    pub provider: Option<Meaning>,
     pub advice: Advice,
     /// Who usually has to act: sender, recipient, administrator or none.
     pub acts: &'static str,
+    /// Who must act first: sender, recipient, sender-admin, recipient-admin or none.
+    pub acts_first: &'static str,
     /// The address the reply is about, where the input names it.
     pub recipient: Option<String>,
     /// The reply text around the code, control characters removed.
@@ -48,6 +55,19 @@ pub struct Decoded {
     pub note: Option<String>,
 }
 
+/// A provider's own meaning of a reply (`data/providers.tsv`).
+#[derive(Debug, Clone, Serialize)]
+pub struct Meaning {
+    /// The row's key: `google:5.7.26/dmarc`.
+    pub key: String,
+    /// The provider's name.
+    pub name: String,
+    pub title: String,
+    pub explanation: String,
+    /// Where the provider's meaning differs from the registry's, the registry's.
+    pub note: Option<String>,
+}
+
 /// What each party should do; `null` where that party has nothing to do.
 #[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
 pub struct Advice {
@@ -71,7 +91,8 @@ struct Looked<'a> {
     /// Texts from an exact entry (detail or basic code), and from the fallback entry.
     exact: Option<&'a Texts>,
     fallback: Option<&'a Texts>,
-    acts: Option<Party>,
+    /// The facts of the entry that gave the texts (who acts).
+    fact: Option<&'a Fact>,
 }
 
 /// Decodes a basic code, an enhanced code, or both (one reply).
@@ -99,21 +120,75 @@ pub fn decode(
         recipient: pick(|t| &t.recipient),
         administrator: pick(|t| &t.administrator),
     };
-    let acts = [&e, &b]
-        .into_iter()
-        .flatten()
-        .find_map(|l| l.acts)
-        .unwrap_or(Party::Nobody);
-    Finding {
+    let fact = [&e, &b].into_iter().flatten().find_map(|l| l.fact);
+    let acts = fact.map_or(Party::Nobody, |f| f.acts);
+    let row = origin
+        .text
+        .as_deref()
+        .and_then(|text| provider::detect(text, "", basic, enhanced));
+    let mut finding = Finding {
         source: origin.source,
         line: origin.line,
         basic: b.map(|l| l.decoded),
         enhanced: e.map(|l| l.decoded),
+        provider: None,
         advice,
         acts: acts.name(),
+        acts_first: fact.map_or(Actor::Nobody, |f| f.first).name(),
         recipient: origin.recipient,
         text: origin.text,
         lang: cat.lang.code(),
+    };
+    if let Some(row) = row {
+        explain(cat, &mut finding, row);
+    }
+    finding
+}
+
+/// Gives a finding a provider's meaning: its texts, its advice where it has some for a
+/// party (in place of the registry's), and who moves first by its row.
+pub fn explain(cat: &Catalog, f: &mut Finding, row: &provider::Row) {
+    let Some(t) = provider::texts(cat.lang, &row.key) else {
+        return;
+    };
+    f.provider = Some(Meaning {
+        key: row.key.clone(),
+        name: row.provider.clone(),
+        title: t.title.clone(),
+        explanation: t.explanation.clone(),
+        note: t.note.clone(),
+    });
+    let a = &mut f.advice;
+    for (mine, theirs) in [
+        (&mut a.sender, &t.sender),
+        (&mut a.recipient, &t.recipient),
+        (&mut a.administrator, &t.administrator),
+    ] {
+        if theirs.is_some() {
+            mine.clone_from(theirs);
+        }
+    }
+    f.acts_first = row.acts.name();
+}
+
+/// Findings about a recipient whose verdict a provider explains (the host that answered
+/// is named in the report or the bounce's text, not in each reply) take that provider's
+/// meaning, where its row fits their codes.
+pub fn explain_by_verdicts(cat: &Catalog, findings: &mut [Finding], verdicts: &[Verdict]) {
+    for f in findings.iter_mut().filter(|f| f.provider.is_none()) {
+        let key = verdicts
+            .iter()
+            .find(|v| Some(&v.address) == f.recipient.as_ref())
+            .and_then(|v| v.provider.as_deref());
+        let code = |d: &Option<Decoded>| d.as_ref().map(|d| d.code.clone()).unwrap_or_default();
+        let (basic, enhanced) = (
+            Basic::parse(&code(&f.basic)),
+            Enhanced::parse(&code(&f.enhanced)),
+        );
+        let row = key.and_then(|k| provider::table().iter().find(|r| r.key == k));
+        if let Some(row) = row.filter(|r| r.fits(basic, enhanced)) {
+            explain(cat, f, row);
+        }
     }
 }
 
@@ -160,7 +235,7 @@ fn look_enhanced(cat: &Catalog, code: Enhanced) -> Looked<'_> {
         },
         exact,
         fallback,
-        acts: fact.map(|f| f.acts),
+        fact,
     }
 }
 
@@ -196,7 +271,7 @@ fn look_basic(cat: &Catalog, code: Basic) -> Looked<'_> {
         },
         exact,
         fallback: if exact.is_some() { fallback } else { None },
-        acts: fact.map(|f| f.acts),
+        fact,
     }
 }
 
@@ -279,6 +354,33 @@ mod tests {
         assert_eq!(f.enhanced.as_ref().unwrap().code, "5.1.1");
         assert_eq!(f.advice.sender, cat.texts("X.1.1").unwrap().sender);
         assert_eq!(f.class(), Some("permanent"));
+    }
+
+    #[test]
+    fn a_providers_reply_takes_its_meaning_advice_and_first_mover() {
+        let cat = Catalog::load(Lang::En);
+        let text = "550-5.7.26 Unauthenticated email from example.org is not accepted due to domain's DMARC policy. - gsmtp";
+        let origin = Origin {
+            text: Some(text.into()),
+            ..Origin::default()
+        };
+        let f = decode(&cat, Basic::parse("550"), Enhanced::parse("5.7.26"), origin);
+        let p = f.provider.as_ref().expect("Google's reply");
+        assert_eq!(p.key, "google:5.7.26/dmarc");
+        let t = provider::texts(Lang::En, &p.key).unwrap();
+        assert_eq!(
+            (&p.title, &f.advice.administrator),
+            (&t.title, &t.administrator)
+        );
+        assert_eq!(f.acts_first, "sender-admin");
+        // The registry's meaning stays in the code's own entry.
+        let registry = &cat.texts("X.7.26").unwrap().title;
+        assert_eq!(&f.enhanced.as_ref().unwrap().title, registry);
+        // By hand, no provider is assumed.
+        let f = look(&cat, Some("550"), Some("5.7.26"));
+        assert!(f.provider.is_none());
+        assert_eq!((f.acts, f.acts_first), ("administrator", "sender-admin"));
+        assert_eq!(look(&cat, None, Some("5.2.2")).acts_first, "recipient");
     }
 
     #[test]

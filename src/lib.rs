@@ -10,6 +10,7 @@
 //! else as a log, streamed in chunks in constant memory.
 
 pub mod address;
+pub mod assess;
 pub mod catalog;
 pub mod cli;
 pub mod code;
@@ -19,6 +20,8 @@ pub mod extract;
 pub mod generate;
 pub mod input;
 pub mod lang;
+pub mod provider;
+pub mod reason;
 pub mod render;
 pub mod text;
 pub mod verdict;
@@ -213,6 +216,8 @@ fn mail_batch(config: &Config, cat: &Catalog, source: &str, bytes: &[u8]) -> Bat
             decode::decode(cat, f.basic.map(|b| b.0), f.enhanced.map(|e| e.0), origin)
         })
         .collect();
+    let mut findings = findings;
+    decode::explain_by_verdicts(cat, &mut findings, &verdicts);
     if config.summary {
         let mut s = Summary::default();
         for v in &verdicts {

@@ -18,7 +18,7 @@ use crate::input::{dsn, ses};
 use serde::Serialize;
 
 /// What happened to one recipient.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
 pub struct Verdict {
     pub address: String,
     /// The enhanced status code (`5.1.1`), if one was given.
@@ -32,6 +32,15 @@ pub struct Verdict {
     pub source: String,
     /// 1-based number of the message in an mbox; 1 for a single message, `null` for a log.
     pub message: Option<usize>,
+    /// Why, in Sisimai's vocabulary of bounce reasons (`userunknown`, `blocked`, ...).
+    pub reason: &'static str,
+    /// Stop sending to this address: it does not exist, has moved, or its domain takes no
+    /// mail. A policy, reputation or temporary refusal is never hard.
+    pub hard: bool,
+    /// The key of the provider row that explains the reply (`google:5.7.26/dmarc`).
+    pub provider: Option<String>,
+    /// Who moves first: sender, recipient, sender-admin, recipient-admin or none.
+    pub acts: &'static str,
 }
 
 /// The findings of one message, each with its recipient, and the verdict per recipient.
@@ -45,6 +54,8 @@ pub fn analyze(msg: &Message, source: &str, number: Option<usize>) -> (Vec<Found
     let mut reported = false;
     // Report groups whose recipient field holds no address (`rfc822; @host`).
     let mut orphans: Vec<dsn::Group> = Vec::new();
+    // The remote host a report names for each recipient (Remote-MTA).
+    let mut hosts: Vec<(String, String)> = Vec::new();
     for section in &msg.sections {
         let mut here = extract::extract(&section.body);
         let line_of = |l: usize| {
@@ -84,6 +95,9 @@ pub fn analyze(msg: &Message, source: &str, number: Option<usize>) -> (Vec<Found
             );
             reported |= report.groups.iter().any(|g| g.recipient.is_some());
             for g in &report.groups {
+                if let (Some(r), Some(h)) = (&g.recipient, &g.remote_mta) {
+                    hosts.push((r.clone(), h.clone()));
+                }
                 if let Some(v) = from_group(g, source, number) {
                     upsert(&mut verdicts, v, true);
                 }
@@ -105,6 +119,7 @@ pub fn analyze(msg: &Message, source: &str, number: Option<usize>) -> (Vec<Found
                         diagnostic: None,
                         source: source.into(),
                         message: number,
+                        ..Verdict::default()
                     };
                     upsert(&mut verdicts, v, false);
                     reported = true;
@@ -176,6 +191,7 @@ pub fn analyze(msg: &Message, source: &str, number: Option<usize>) -> (Vec<Found
                 diagnostic: Some(text),
                 source: source.into(),
                 message: number,
+                ..Verdict::default()
             }),
         }
     }
@@ -204,6 +220,7 @@ pub fn analyze(msg: &Message, source: &str, number: Option<usize>) -> (Vec<Found
                     diagnostic: None,
                     source: source.into(),
                     message: number,
+                    ..Verdict::default()
                 });
             }
         }
@@ -224,6 +241,7 @@ pub fn analyze(msg: &Message, source: &str, number: Option<usize>) -> (Vec<Found
                     diagnostic: Some(text),
                     source: source.into(),
                     message: number,
+                    ..Verdict::default()
                 });
             }
         }
@@ -239,9 +257,11 @@ pub fn analyze(msg: &Message, source: &str, number: Option<usize>) -> (Vec<Found
                 diagnostic: None,
                 source: source.into(),
                 message: number,
+                ..Verdict::default()
             });
         }
     }
+    crate::assess::message(msg, &mut verdicts, &hosts);
     (found, verdicts)
 }
 
@@ -291,6 +311,7 @@ pub fn from_log(found: &[&crate::decode::Finding]) -> Vec<Verdict> {
             diagnostic: f.text.clone(),
             source: f.source.clone(),
             message: None,
+            ..Verdict::default()
         };
         match index.get(&(f.source.clone(), address.clone())) {
             Some(&i) => out[i] = v,
@@ -299,6 +320,9 @@ pub fn from_log(found: &[&crate::decode::Finding]) -> Vec<Verdict> {
                 out.push(v);
             }
         }
+    }
+    for v in &mut out {
+        crate::assess::assess(v, &crate::assess::Context::default(), "");
     }
     out
 }
@@ -378,6 +402,7 @@ fn from_group(g: &dsn::Group, source: &str, number: Option<usize>) -> Option<Ver
         diagnostic: g.diagnostic.clone(),
         source: source.into(),
         message: number,
+        ..Verdict::default()
     })
 }
 

@@ -61,9 +61,7 @@ fn looks_codes_up_by_hand() {
         .stdout(predicate::str::contains(
             "5.1.1  permanent  Recipient address does not exist",
         ))
-        .stdout(predicate::str::contains(
-            "Sender\u{a0}(usually\u{a0}has\u{a0}to\u{a0}act):",
-        ));
+        .stdout(predicate::str::contains("Sender\u{a0}(acts\u{a0}first):"));
     smtpcode()
         .args(["--lang", "it", "4.2.2"])
         .assert()
@@ -468,6 +466,8 @@ fn human_output_leads_with_the_verdict() {
         first[1].starts_with("two@example.net:") && first[1].contains("delayed"),
         "{first:?}"
     );
+    assert!(first[0].ends_with("address does not exist; hard: remove this address"));
+    assert!(first[1].ends_with("mailbox full; soft: keep the address"));
 }
 
 #[test]

@@ -264,13 +264,23 @@ fn walk(part: &ParsedMail, raw: &[u8], first_line: usize, out: &mut Collect, dep
         | "text/rfc822-headers"
         | "message/rfc822-headers"
         | "message/global-headers" => {
-            if out.1.is_empty() {
-                if let Ok((headers, _)) = mailparse::parse_headers(part.get_body_encoded_raw()) {
+            if let Ok((headers, _)) = mailparse::parse_headers(part.get_body_encoded_raw()) {
+                if out.1.is_empty() {
                     *out.1 = headers
                         .get_all_values("To")
                         .iter()
                         .flat_map(|v| crate::address::addresses(v.as_bytes()))
                         .collect();
+                }
+                // Microsoft's complaint reports (JMRP) attach the message complained about,
+                // naming the complaining recipient in this field, instead of an ARF part.
+                if let Some(rcpt) = headers.get_first_value("X-HmXmrOriginalRecipient") {
+                    out.0.push(Section {
+                        kind: Kind::Feedback,
+                        body: format!("Original-Rcpt-To: {}\n", rcpt.trim()).into_bytes(),
+                        line: first_line,
+                        exact_lines: false,
+                    });
                 }
             }
             return;

@@ -104,6 +104,7 @@ mod tests {
             diagnostic: None,
             source: "log".into(),
             message: None,
+            ..Verdict::default()
         };
         let json: serde_json::Value =
             serde_json::to_value(Report::new(vec![finding], vec![verdict])).unwrap();

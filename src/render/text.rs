@@ -36,7 +36,16 @@ pub fn finding(
         .as_ref()
         .or(f.basic.as_ref())
         .expect("a finding has a code");
-    para(out, "  ", &main.explanation, width)?;
+    match &f.provider {
+        // The provider's own meaning; where it differs from the registry's, a note says so.
+        Some(p) => para(
+            out,
+            "  ",
+            &format!("{} {}", label(cat, &escape(&p.name)), p.explanation),
+            width,
+        )?,
+        None => para(out, "  ", &main.explanation, width)?,
+    }
     if !main.known {
         para(out, "  ", &format!("({})", cat.ui("not_registered")), width)?;
     }
@@ -74,12 +83,14 @@ pub fn finding(
     writeln!(out)
 }
 
-/// Writes the verdict per recipient, one line each, before the details.
+/// Writes the verdict per recipient, one line each, before the details: the action, the
+/// codes, what they mean, the reason and whether to keep the address. The lines are not
+/// wrapped at `_width`, so that each stays one line for grep.
 pub fn verdicts(
     out: &mut dyn Write,
     cat: &Catalog,
     verdicts: &[Verdict],
-    width: usize,
+    _width: usize,
 ) -> io::Result<()> {
     for v in verdicts {
         let class = match v.action.as_str() {
@@ -93,26 +104,40 @@ pub fn verdicts(
             .flatten()
             .map(String::as_str)
             .collect();
-        let title = v
-            .status
-            .as_deref()
-            .and_then(crate::code::Enhanced::parse)
-            .and_then(|e| cat.texts(&e.detail_key()))
-            .map(|t| t.title.as_str())
-            .unwrap_or("");
-        let line = format!(
-            "{} {}  {}  {}",
-            label(cat, &escape(&v.address)),
-            action,
-            codes.join(" ").bold(),
-            title
-        );
-        para(out, "", &line, width)?;
+        let title = match &v.provider {
+            Some(key) => crate::provider::texts(cat.lang, key).map(|t| t.title.as_str()),
+            None => v
+                .status
+                .as_deref()
+                .and_then(crate::code::Enhanced::parse)
+                .and_then(|e| cat.texts(&e.detail_key()))
+                .map(|t| t.title.as_str()),
+        };
+        let mut line = format!("{} {action}", label(cat, &escape(&v.address)));
+        if !codes.is_empty() {
+            line.push_str(&format!("  {}", codes.join(" ").bold()));
+        }
+        let title = title.map(|t| format!("{t} — ")).unwrap_or_default();
+        writeln!(out, "{line}  {title}{}", why(cat, v))?;
     }
     if !verdicts.is_empty() {
         writeln!(out)?;
     }
     Ok(())
+}
+
+/// The reason in words and, for a failure, whether to keep the address.
+fn why(cat: &Catalog, v: &Verdict) -> String {
+    let reason = cat.ui(&format!("reason_{}", v.reason)).to_string();
+    match v.action.as_str() {
+        "failed" | "delayed" => {
+            let keep = cat.ui(if v.hard { "hard" } else { "soft" });
+            cat.ui("why")
+                .replacen("{}", &reason, 1)
+                .replacen("{}", keep, 1)
+        }
+        _ => reason,
+    }
 }
 
 fn location(cat: &Catalog, f: &Finding, place: &Place) -> Option<String> {
@@ -140,7 +165,8 @@ fn headline(cat: &Catalog, f: &Finding) -> String {
         .map(|c| paint(c, cat.ui(c)))
         .map(|c| format!("  {c}"))
         .unwrap_or_default();
-    format!("{}{}  {}", codes.join(" ").bold(), class, main.title.bold())
+    let title = f.provider.as_ref().map_or(&main.title, |p| &p.title);
+    format!("{}{}  {}", codes.join(" ").bold(), class, title.bold())
 }
 
 /// A class name in the colour of its class.
@@ -161,14 +187,24 @@ fn advice(out: &mut dyn Write, cat: &Catalog, f: &Finding, width: usize) -> io::
         ("recipient", &a.recipient),
         ("administrator", &a.administrator),
     ];
-    // The party that usually has to act comes first.
-    parties.sort_by_key(|(p, _)| *p != f.acts);
+    // The party that has to act first comes first; an administrator is named by side.
+    let (first, admin) = match f.acts_first {
+        "sender-admin" => ("administrator", "sender_admin"),
+        "recipient-admin" => ("administrator", "recipient_admin"),
+        other => (other, "administrator"),
+    };
+    parties.sort_by_key(|(p, _)| *p != first);
     for (party, text) in parties {
         let Some(text) = text else { continue };
-        let label = if party == f.acts {
-            format!("{} ({})", cat.ui(party), cat.ui("acts"))
+        let name = cat.ui(if party == "administrator" {
+            admin
         } else {
-            cat.ui(party).to_string()
+            party
+        });
+        let label = if party == first {
+            format!("{name} ({})", cat.ui("acts"))
+        } else {
+            name.to_string()
         };
         para(
             out,
@@ -177,10 +213,14 @@ fn advice(out: &mut dyn Write, cat: &Catalog, f: &Finding, width: usize) -> io::
             width,
         )?;
     }
-    let notes = [&f.enhanced, &f.basic]
+    // A provider's note replaces the registry entry's, which may be about other vendors.
+    let provider = f.provider.as_ref().and_then(|p| p.note.as_ref());
+    let enhanced = f.enhanced.as_ref().filter(|_| f.provider.is_none());
+    let codes = [enhanced, f.basic.as_ref()]
         .into_iter()
         .flatten()
         .filter_map(|d| d.note.as_ref());
+    let notes = provider.into_iter().chain(codes);
     for note in notes {
         para(
             out,

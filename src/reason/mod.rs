@@ -1,0 +1,397 @@
+//! Decode stage, part 4: why a delivery failed, in Sisimai's vocabulary of bounce reasons,
+//! whether the address should be dropped (`hard`), and who has to move first.
+//!
+//! Order of trust: the report's Action (complaints, auto-replies, deliveries); a provider's
+//! own row ([`provider`]); then the rules of `data/reasons.tsv`, top to bottom: codes whose
+//! registry meaning leaves no doubt, the words (the remote server's first, then the
+//! bounce's paragraph about the address, then all it says of it), the SMTP step that was
+//! refused, the registry meaning of the status, the basic reply code; else `expired` for
+//! mail still being retried and `onhold` for the rest.
+
+mod pattern;
+mod table;
+
+use crate::code::{Basic, Enhanced};
+use crate::provider::{self, Row};
+pub use pattern::{lower, Pattern};
+pub use table::{parse_rules, phase, Phase, RULES};
+use table::{rule_for, By};
+
+/// Who has to act first on a failure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Actor {
+    Sender,
+    Recipient,
+    SenderAdmin,
+    RecipientAdmin,
+    Nobody,
+}
+
+impl Actor {
+    /// Parses the name used in JSON and in the tables.
+    pub fn parse(text: &str) -> Option<Actor> {
+        Some(match text {
+            "sender" => Actor::Sender,
+            "recipient" => Actor::Recipient,
+            "sender-admin" => Actor::SenderAdmin,
+            "recipient-admin" => Actor::RecipientAdmin,
+            "none" => Actor::Nobody,
+            _ => return None,
+        })
+    }
+
+    /// The name used in JSON: sender, recipient, sender-admin, recipient-admin or none.
+    pub fn name(self) -> &'static str {
+        match self {
+            Actor::Sender => "sender",
+            Actor::Recipient => "recipient",
+            Actor::SenderAdmin => "sender-admin",
+            Actor::RecipientAdmin => "recipient-admin",
+            Actor::Nobody => "none",
+        }
+    }
+}
+
+/// Every reason, with who moves first when no provider row says otherwise. Names and
+/// meanings follow Sisimai's where they overlap; the README lists them.
+pub const VOCABULARY: &[(&str, Actor)] = &[
+    ("authfailure", Actor::SenderAdmin),
+    ("badreputation", Actor::SenderAdmin),
+    ("blocked", Actor::SenderAdmin),
+    ("contenterror", Actor::Sender),
+    ("delivered", Actor::Nobody),
+    ("exceedlimit", Actor::Sender),
+    ("expired", Actor::SenderAdmin),
+    ("feedback", Actor::Sender),
+    ("filtered", Actor::Recipient),
+    ("hasmoved", Actor::Sender),
+    ("hostunknown", Actor::Sender),
+    ("mailboxfull", Actor::Recipient),
+    ("mailererror", Actor::RecipientAdmin),
+    ("mesgtoobig", Actor::Sender),
+    ("networkerror", Actor::RecipientAdmin),
+    ("norelaying", Actor::SenderAdmin),
+    ("notaccept", Actor::Sender),
+    ("notcompliantrfc", Actor::SenderAdmin),
+    ("onhold", Actor::SenderAdmin),
+    ("policyviolation", Actor::Sender),
+    ("rejected", Actor::SenderAdmin),
+    ("requireptr", Actor::SenderAdmin),
+    ("securityerror", Actor::SenderAdmin),
+    ("spamdetected", Actor::Sender),
+    ("speeding", Actor::SenderAdmin),
+    ("suspend", Actor::Sender),
+    ("syntaxerror", Actor::SenderAdmin),
+    ("systemerror", Actor::RecipientAdmin),
+    ("systemfull", Actor::RecipientAdmin),
+    ("toomanyconn", Actor::SenderAdmin),
+    ("undefined", Actor::Nobody),
+    ("userunknown", Actor::Sender),
+    ("vacation", Actor::Nobody),
+    ("virusdetected", Actor::Sender),
+];
+
+/// Whether `reason` is in the vocabulary.
+pub fn is_known(reason: &str) -> bool {
+    VOCABULARY.iter().any(|(r, _)| *r == reason)
+}
+
+fn default_actor(reason: &str) -> Actor {
+    VOCABULARY
+        .iter()
+        .find(|(r, _)| *r == reason)
+        .map_or(Actor::Nobody, |(_, a)| *a)
+}
+
+/// Reasons that condemn the address itself, once the failure is permanent.
+const ADDRESS_GONE: [&str; 4] = ["userunknown", "hostunknown", "hasmoved", "notaccept"];
+
+/// What is known about one failed delivery.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Evidence<'a> {
+    pub status: Option<Enhanced>,
+    pub reply: Option<Basic>,
+    /// The report's Action (`failed`, `delayed`, `complained`, ...), or empty.
+    pub action: &'a str,
+    /// What the remote server said: the Diagnostic-Code or the reply.
+    pub said: &'a str,
+    /// The bounce's paragraph that names the address.
+    pub near: &'a str,
+    /// All the bounce's words that may be about the address.
+    pub context: &'a str,
+    /// The name of the host that answered (Remote-MTA).
+    pub hosts: &'a str,
+}
+
+/// The assessment of one delivery.
+#[derive(Debug, Clone, Copy)]
+pub struct Judgement {
+    pub reason: &'static str,
+    /// Stop sending to this address.
+    pub hard: bool,
+    /// Who moves first.
+    pub acts: Actor,
+    /// The provider row that decided, if one did.
+    pub provider: Option<&'static Row>,
+}
+
+/// Assesses one delivery (see the module comment for the order).
+pub fn judge(ev: &Evidence) -> Judgement {
+    let fixed = match ev.action {
+        "complained" => Some("feedback"),
+        "auto-replied" => Some("vacation"),
+        "delivered" | "relayed" | "expanded" => Some("delivered"),
+        _ => None,
+    };
+    if let Some(reason) = fixed {
+        return Judgement {
+            reason,
+            hard: false,
+            acts: default_actor(reason),
+            provider: None,
+        };
+    }
+    let permanent = match ev.action {
+        "failed" => true,
+        "delayed" => false,
+        _ => class(ev) == Some(5),
+    };
+    // The provider is whoever gave the reply: its words and its host name.
+    let words = if ev.said.trim().is_empty() {
+        ev.context
+    } else {
+        ev.said
+    };
+    if let Some(row) = provider::detect(words, ev.hosts, ev.reply, ev.status) {
+        return Judgement {
+            reason: row.reason.as_str(),
+            hard: row.hard && permanent,
+            acts: row.acts,
+            provider: Some(row),
+        };
+    }
+    let reason = classify(ev, permanent);
+    Judgement {
+        reason,
+        hard: permanent && ADDRESS_GONE.contains(&reason),
+        acts: default_actor(reason),
+        provider: None,
+    }
+}
+
+fn class(ev: &Evidence) -> Option<u8> {
+    ev.status
+        .and_then(|s| s.class)
+        .or(ev.reply.map(|b| b.first_digit()))
+}
+
+/// One line, runs of white space made one space (replies are folded and wrapped anywhere),
+/// lowered for the table's patterns.
+fn flat(text: &str) -> String {
+    lower(&text.split_whitespace().collect::<Vec<_>>().join(" "))
+}
+
+/// The reason the table gives: from the remote server's own words, else from the bounce's
+/// paragraph about the address, else from all its words about it; a default (status,
+/// reply) only when none of them has words the table knows. Delayed mail that nothing
+/// explains is `expired` (still in the queue), anything else `onhold`.
+fn classify(ev: &Evidence, permanent: bool) -> &'static str {
+    let texts = [
+        flat(ev.said),
+        flat(&format!("{}\n{}", ev.said, ev.near)),
+        flat(&format!("{}\n{}", ev.said, ev.context)),
+    ];
+    let phase = phase(&texts[2]);
+    let mut found = None;
+    for text in &texts {
+        found = rule_for(ev.status, ev.reply, text, phase);
+        if let Some((_, By::Words)) = found {
+            break;
+        }
+    }
+    match found {
+        Some((reason, by)) => adjust(ev, reason, by, phase, permanent),
+        None if permanent => "onhold",
+        None => "expired",
+    }
+}
+
+/// Two readings the table cannot express: a server that calls the user unknown after it
+/// accepted the address at RCPT (it answered DATA), or with a mailbox or policy status
+/// (X.2.0, X.7.x), is filtering, unless its status is about the address itself (X.1.x); a
+/// domain that does not resolve while delivery is still retried is a DNS problem, not yet
+/// an unknown host.
+fn adjust(
+    ev: &Evidence,
+    reason: &'static str,
+    by: By,
+    phase: Option<Phase>,
+    permanent: bool,
+) -> &'static str {
+    let about_address = ev.status.is_some_and(|s| s.subject == 1);
+    let filter_status = ev
+        .status
+        .is_some_and(|s| (s.subject == 2 && s.detail == 0) || s.subject == 7);
+    match reason {
+        "userunknown"
+            if by == By::Words
+                && !about_address
+                && (phase == Some(Phase::Data) || filter_status) =>
+        {
+            "filtered"
+        }
+        "hostunknown" if !permanent => "networkerror",
+        r => r,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reason(status: &str, reply: &str, action: &str, text: &str) -> &'static str {
+        judge(&Evidence {
+            status: Enhanced::parse(status),
+            reply: Basic::parse(reply),
+            action,
+            said: text,
+            ..Evidence::default()
+        })
+        .reason
+    }
+
+    #[test]
+    fn every_reason_has_words_in_the_interface() {
+        use crate::catalog::{parse_ui, source};
+        let ui = parse_ui(source(crate::lang::Lang::En));
+        for (r, _) in VOCABULARY {
+            assert!(ui.contains_key(&format!("reason_{r}")), "{r}");
+        }
+    }
+
+    #[test]
+    fn actions_decide_first() {
+        assert_eq!(reason("", "", "complained", "spam"), "feedback");
+        assert_eq!(reason("", "", "auto-replied", ""), "vacation");
+        assert_eq!(reason("2.0.0", "250", "delivered", ""), "delivered");
+    }
+
+    #[test]
+    fn words_then_step_then_status_then_reply() {
+        let cases = [
+            (
+                "5.1.1",
+                "550",
+                "failed",
+                "550 5.1.1 <a@b.example>: User unknown",
+                "userunknown",
+            ),
+            (
+                "5.1.1",
+                "550",
+                "failed",
+                "550 5.1.1 mailbox full",
+                "mailboxfull",
+            ),
+            (
+                "5.1.1",
+                "550",
+                "failed",
+                "550 5.1.1 no reason given",
+                "userunknown",
+            ),
+            (
+                "5.0.0",
+                "550",
+                "failed",
+                "550 Unknown user (in reply to end of DATA command)",
+                "filtered",
+            ),
+            (
+                "5.0.0",
+                "550",
+                "failed",
+                "550 Unknown user (in reply to RCPT TO command)",
+                "userunknown",
+            ),
+            (
+                "5.0.0",
+                "550",
+                "failed",
+                "after MAIL FROM:<a@b.example>: 550 Access denied",
+                "rejected",
+            ),
+            (
+                "5.0.0",
+                "554",
+                "failed",
+                "host mx.example refused to talk to me: 554 go away",
+                "blocked",
+            ),
+            (
+                "5.7.1",
+                "554",
+                "failed",
+                "554 5.7.1 Client host rejected: blocked using zen.spamhaus.org",
+                "blocked",
+            ),
+            (
+                "5.7.26",
+                "550",
+                "failed",
+                "550 5.7.26 the message has been blocked",
+                "authfailure",
+            ),
+            ("4.4.7", "", "delayed", "", "expired"),
+            ("5.2.2", "552", "failed", "", "mailboxfull"),
+            ("", "551", "failed", "551 not our user", "hasmoved"),
+            ("", "", "failed", "", "onhold"),
+            (
+                "4.0.0",
+                "",
+                "delayed",
+                "Domain name not found: example.invalid",
+                "networkerror",
+            ),
+            (
+                "5.0.0",
+                "",
+                "failed",
+                "Domain name not found: example.invalid",
+                "hostunknown",
+            ),
+        ];
+        for (status, reply, action, text, want) in cases {
+            assert_eq!(reason(status, reply, action, text), want, "{text}");
+        }
+    }
+
+    #[test]
+    fn hard_only_for_a_permanently_gone_address() {
+        let j = |status, action, text| {
+            judge(&Evidence {
+                status: Enhanced::parse(status),
+                action,
+                said: text,
+                ..Evidence::default()
+            })
+        };
+        assert!(j("5.1.1", "failed", "user unknown").hard);
+        assert!(!j("4.1.1", "delayed", "user unknown").hard);
+        assert!(!j("5.7.1", "failed", "blocked using dnsbl").hard);
+        assert!(!j("5.2.2", "failed", "mailbox full").hard);
+        let g = j(
+            "5.7.26",
+            "failed",
+            "550-5.7.26 domain's DMARC policy - gsmtp",
+        );
+        assert_eq!(
+            g.provider.map(|r| r.key.as_str()),
+            Some("google:5.7.26/dmarc")
+        );
+        assert_eq!(
+            (g.reason, g.hard, g.acts),
+            ("authfailure", false, Actor::SenderAdmin)
+        );
+    }
+}

@@ -1,0 +1,224 @@
+//! Decode stage, part 4b: the rules of `data/reasons.tsv` and the SMTP step a refusal
+//! answered. The order in which they are tried is [`super`]'s.
+
+use super::pattern::Pattern;
+use crate::code::{Basic, Enhanced};
+use std::sync::OnceLock;
+
+/// The ordered rules.
+pub const RULES: &str = include_str!("../../data/reasons.tsv");
+/// The SMTP step a refusal answered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    /// The greeting, HELO or EHLO: the sending host itself.
+    Connect,
+    Mail,
+    Rcpt,
+    Data,
+}
+
+impl Phase {
+    fn parse(text: &str) -> Option<Option<Phase>> {
+        Some(match text {
+            "-" => None,
+            "connect" => Some(Phase::Connect),
+            "mail" => Some(Phase::Mail),
+            "rcpt" => Some(Phase::Rcpt),
+            "data" => Some(Phase::Data),
+            _ => return None,
+        })
+    }
+}
+
+/// The ways MTAs name the step a reply answered (Postfix `in reply to`, Exim `after`,
+/// qmail, Sendmail's `>>>` transcript, Exchange, DragonFly).
+fn phase_patterns() -> &'static [(Phase, Pattern)] {
+    static PATTERNS: OnceLock<Vec<(Phase, Pattern)>> = OnceLock::new();
+    PATTERNS.get_or_init(|| {
+        let p = |phase, re: &str| (phase, Pattern::new(re));
+        vec![
+            p(Phase::Connect, r"after (initial connection|connect|greeting|ehlo|helo)|in reply to (the )?(initial|greeting|ehlo|helo)|refused to talk to me|greeting failed|did not like our (ehlo|helo)|>>> (ehlo|helo)\b[^<>]*<<< [45]"),
+            p(Phase::Mail, r"after mail from|in reply to mail from|sender was rejected|did not like our mail from|smtp command\W*mail\b|\[mail_from\]|>>> mail from[^<>]*(<[^<>]*>[^<>]*)?<<< [45]"),
+            p(Phase::Rcpt, r"after rcpt to|in reply to rcpt to|does not like recipient|did not like our rcpt to|smtp command\W*rcpt\b|\[rcpt_to\]|most progress was rcpt to|>>> rcpt to[^<>]*(<[^<>]*>[^<>]*)?<<< [45]"),
+            p(Phase::Data, r"after (end of )?data|in reply to (end of )?data|did not like our (final )?data|smtp command\W*data\b|failed after i sent the message|message \(data\)|>>> data\b[^<>]*<<< [45]"),
+        ]
+    })
+}
+
+/// The step the text says was refused; the earliest mention wins. `text` is flat (one
+/// line) and lowered ([`super::lower`]).
+pub fn phase(text: &str) -> Option<Phase> {
+    if text.is_empty() {
+        return None;
+    }
+    phase_patterns()
+        .iter()
+        .filter_map(|(p, re)| re.find(text).map(|at| (at, *p)))
+        .min_by_key(|(at, _)| *at)
+        .map(|(_, p)| p)
+}
+
+/// What a rule tests.
+#[derive(Debug)]
+enum Test {
+    /// class (None: any), subject, detail (None: any).
+    Status(Option<u8>, u16, Option<u16>),
+    /// The first two digits, and the third (None: any).
+    Reply(u16, Option<u16>),
+    Text(Pattern),
+}
+
+/// One row of `data/reasons.tsv`.
+#[derive(Debug)]
+pub struct Rule {
+    pub reason: String,
+    phase: Option<Phase>,
+    test: Test,
+}
+
+/// Parses `data/reasons.tsv`.
+pub fn parse_rules(src: &str) -> Result<Vec<Rule>, String> {
+    let lines = src
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .skip(1);
+    lines.map(parse_rule).collect()
+}
+
+fn parse_rule(line: &str) -> Result<Rule, String> {
+    let bad = || format!("reasons.tsv: bad row: {line}");
+    let [reason, kind, phase, pattern] = line.split('\t').collect::<Vec<_>>()[..] else {
+        return Err(bad());
+    };
+    if !super::is_known(reason) {
+        return Err(format!("reasons.tsv: unknown reason {reason}"));
+    }
+    let test = match kind {
+        "text" => Test::Text(Pattern::new(pattern)),
+        "status" => {
+            let parts: Vec<&str> = pattern.split('.').collect();
+            let [c, s, d] = parts[..] else {
+                return Err(bad());
+            };
+            let class = match c {
+                "X" => None,
+                c => Some(c.parse().map_err(|_| bad())?),
+            };
+            let detail = match d {
+                "X" => None,
+                d => Some(d.parse().map_err(|_| bad())?),
+            };
+            Test::Status(class, s.parse().map_err(|_| bad())?, detail)
+        }
+        "reply" if pattern.len() == 3 => {
+            let head = pattern[..2].parse().map_err(|_| bad())?;
+            let last = match &pattern[2..] {
+                "X" => None,
+                d => Some(d.parse().map_err(|_| bad())?),
+            };
+            Test::Reply(head, last)
+        }
+        _ => return Err(bad()),
+    };
+    Ok(Rule {
+        reason: reason.into(),
+        phase: Phase::parse(phase).ok_or_else(bad)?,
+        test,
+    })
+}
+
+fn rules() -> &'static [Rule] {
+    static RULES_: OnceLock<Vec<Rule>> = OnceLock::new();
+    RULES_.get_or_init(|| parse_rules(RULES).expect("data/reasons.tsv is checked by tests"))
+}
+
+/// How a rule of the table decided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum By {
+    /// The server's or the bounce's words, or a code whose meaning leaves no doubt.
+    Words,
+    /// A registry meaning or a reply code: what is left when the words say nothing.
+    Default,
+}
+
+/// The first rule of the table that holds for `text`. Codes listed before the first text
+/// rule leave no doubt (they count as words); those after are defaults.
+pub fn rule_for(
+    status: Option<Enhanced>,
+    reply: Option<Basic>,
+    text: &str,
+    phase: Option<Phase>,
+) -> Option<(&'static str, By)> {
+    let rules = rules();
+    let is_text = |r: &Rule| matches!(r.test, Test::Text(..));
+    let first_text = rules.iter().position(is_text).unwrap_or(rules.len());
+    let (i, rule) = rules
+        .iter()
+        .enumerate()
+        .find(|(_, r)| holds(r, status, reply, text, phase))?;
+    let by = if i < first_text || is_text(rule) {
+        By::Words
+    } else {
+        By::Default
+    };
+    Some((rule.reason.as_str(), by))
+}
+
+fn holds(
+    rule: &Rule,
+    status: Option<Enhanced>,
+    reply: Option<Basic>,
+    text: &str,
+    phase: Option<Phase>,
+) -> bool {
+    if rule.phase.is_some() && rule.phase != phase {
+        return false;
+    }
+    match &rule.test {
+        Test::Status(c, s, d) => status.is_some_and(|e| {
+            c.is_none_or(|c| e.class == Some(c))
+                && e.subject == *s
+                && d.is_none_or(|d| e.detail == d)
+        }),
+        Test::Reply(head, last) => {
+            reply.is_some_and(|b| b.0 / 10 == *head && last.is_none_or(|l| b.0 % 10 == l))
+        }
+        Test::Text(pattern) => !text.is_empty() && pattern.is_match(text),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::reason::VOCABULARY;
+
+    #[test]
+    fn the_rules_parse_and_name_known_reasons() {
+        let rules = parse_rules(RULES).unwrap();
+        assert!(rules.len() > 50);
+        for r in &rules {
+            if let Test::Text(pattern) = &r.test {
+                assert!(pattern.compiles(), "{}: {pattern:?}", r.reason);
+            }
+        }
+        assert!(parse_rules("h\nnope\ttext\t-\tx\n").is_err());
+        assert!(parse_rules("h\nblocked\tstatus\t-\t5.x\n").is_err());
+        assert!(parse_rules("h\nblocked\ttext\tnever\tx\n").is_err());
+        assert!(VOCABULARY.windows(2).all(|w| w[0].0 < w[1].0), "sorted");
+    }
+
+    #[test]
+    fn phases_are_read_from_the_transcript() {
+        let p = |t: &str| phase(&crate::reason::lower(t));
+        assert_eq!(p(">>> DATA <<< 550 Unknown user"), Some(Phase::Data));
+        assert_eq!(
+            p(">>> RCPT To:<a@b> <<< 550 5.1.1 unknown"),
+            Some(Phase::Rcpt)
+        );
+        assert_eq!(
+            p("SMTP error from remote mail server after initial connection"),
+            Some(Phase::Connect)
+        );
+        assert_eq!(p("nothing here"), None);
+    }
+}

@@ -1,29 +1,10 @@
 //! Integration tests: the real binary on fixtures written for these tests.
 
-use assert_cmd::Command;
+mod common;
+
+use common::smtpcode;
 use predicates::prelude::*;
 use serde_json::Value;
-
-/// The binary with a clean environment: nothing of the host's locale or colour settings.
-fn smtpcode() -> Command {
-    let mut cmd = Command::cargo_bin("smtpcode").unwrap();
-    for var in [
-        "NO_COLOR",
-        "LANG",
-        "LANGUAGE",
-        "LC_ALL",
-        "LC_MESSAGES",
-        "TERM",
-        "SMTPCODE_LANG",
-        "COLUMNS",
-        "CLICOLOR",
-        "CLICOLOR_FORCE",
-    ] {
-        cmd.env_remove(var);
-    }
-    cmd.current_dir(env!("CARGO_MANIFEST_DIR"));
-    cmd
-}
 
 fn json(args: &[&str]) -> Value {
     let out = smtpcode().arg("--json").args(args).output().unwrap();

@@ -6,6 +6,8 @@
 //! it in a debug build, which is 30 to 40 times slower (the 200 MB line takes a minute).
 
 use assert_cmd::Command;
+
+mod common;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::Output;
@@ -20,19 +22,7 @@ fn smtpcode() -> Command {
 }
 
 fn command(program: &str) -> Command {
-    let mut cmd = Command::new(program);
-    for var in [
-        "NO_COLOR",
-        "LANG",
-        "LANGUAGE",
-        "LC_ALL",
-        "LC_MESSAGES",
-        "TERM",
-        "SMTPCODE_LANG",
-        "COLUMNS",
-    ] {
-        cmd.env_remove(var);
-    }
+    let mut cmd = common::clean(Command::new(program));
     cmd.timeout(Duration::from_secs(120));
     cmd
 }

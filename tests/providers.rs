@@ -2,29 +2,10 @@
 //! binary on fixtures written for these tests (`tests/fixtures/providers.log`,
 //! `reasons.log` and a few bounces).
 
-use assert_cmd::Command;
-use serde_json::Value;
+mod common;
 
-/// The binary with a clean environment: nothing of the host's locale or colour settings.
-fn smtpcode() -> Command {
-    let mut cmd = Command::cargo_bin("smtpcode").unwrap();
-    for var in [
-        "NO_COLOR",
-        "LANG",
-        "LANGUAGE",
-        "LC_ALL",
-        "LC_MESSAGES",
-        "TERM",
-        "SMTPCODE_LANG",
-        "COLUMNS",
-        "CLICOLOR",
-        "CLICOLOR_FORCE",
-    ] {
-        cmd.env_remove(var);
-    }
-    cmd.current_dir(env!("CARGO_MANIFEST_DIR"));
-    cmd
-}
+use common::smtpcode;
+use serde_json::Value;
 
 fn json(args: &[&str]) -> Value {
     let out = smtpcode().arg("--json").args(args).output().unwrap();

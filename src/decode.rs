@@ -214,28 +214,42 @@ fn look_enhanced(cat: &Catalog, code: Enhanced) -> Looked<'_> {
     };
     Looked {
         decoded: Decoded {
-            code: code.to_string(),
-            known: exact.is_some(),
-            class: class.map(Class::name),
             subject: Some(subject.map_or_else(
                 || cat.ui("unknown_subject").to_string(),
                 |t| t.title.clone(),
             )),
-            title: texts.map_or_else(|| cat.ui("unknown_code").to_string(), |t| t.title.clone()),
-            explanation: texts.map(|t| t.explanation.clone()).unwrap_or_default(),
-            status: if exact.is_some() {
-                fact.map_or("unknown", |f| f.status.as_str()).to_string()
-            } else {
-                "unknown".into()
-            },
-            reference: fact
-                .map(|f| f.reference.clone())
-                .unwrap_or_else(|| "RFC 3463".into()),
-            note: exact.and_then(|t| t.note.clone()),
+            ..decoded(cat, code.to_string(), class, texts, exact, fact, "RFC 3463")
         },
         exact,
         fallback,
         fact,
+    }
+}
+
+/// What the tables say of one code: `texts` are the entry used (exact or fallback), `exact`
+/// the code's own entry if it has one; a code without one is `known: false`, status unknown.
+fn decoded(
+    cat: &Catalog,
+    code: String,
+    class: Option<Class>,
+    texts: Option<&Texts>,
+    exact: Option<&Texts>,
+    fact: Option<&Fact>,
+    reference: &str,
+) -> Decoded {
+    Decoded {
+        code,
+        known: exact.is_some(),
+        class: class.map(Class::name),
+        subject: None,
+        title: texts.map_or_else(|| cat.ui("unknown_code").to_string(), |t| t.title.clone()),
+        explanation: texts.map(|t| t.explanation.clone()).unwrap_or_default(),
+        status: match exact {
+            Some(_) => fact.map_or("unknown", |f| f.status.as_str()).to_string(),
+            None => "unknown".into(),
+        },
+        reference: fact.map_or_else(|| reference.to_string(), |f| f.reference.clone()),
+        note: exact.and_then(|t| t.note.clone()),
     }
 }
 
@@ -252,23 +266,7 @@ fn look_basic(cat: &Catalog, code: Basic) -> Looked<'_> {
         .and_then(|f| f.only_class())
         .or_else(|| Class::from_digit(code.first_digit()));
     Looked {
-        decoded: Decoded {
-            code: key.clone(),
-            known: exact.is_some(),
-            class: class.map(Class::name),
-            subject: None,
-            title: texts.map_or_else(|| cat.ui("unknown_code").to_string(), |t| t.title.clone()),
-            explanation: texts.map(|t| t.explanation.clone()).unwrap_or_default(),
-            status: if exact.is_some() {
-                fact.map_or("unknown", |f| f.status.as_str()).to_string()
-            } else {
-                "unknown".into()
-            },
-            reference: fact
-                .map(|f| f.reference.clone())
-                .unwrap_or_else(|| "RFC 5321".into()),
-            note: exact.and_then(|t| t.note.clone()),
-        },
+        decoded: decoded(cat, key, class, texts, exact, fact, "RFC 5321"),
         exact,
         fallback: if exact.is_some() { fallback } else { None },
         fact,

@@ -77,6 +77,10 @@ pub fn check_run(inputs: Vec<Input>, seed: usize) {
         color: false,
         lang,
         width,
+        json_lines: false,
+        summary: false,
+        line_buffered: false,
+        progress: false,
     };
     let (mut out, mut err) = (Vec::new(), Vec::new());
     let text = smtpcode::run(&config, &mut out, &mut err).expect("writing to a Vec");

@@ -67,6 +67,10 @@ impl<F: Formatter> Formatter for Safe<F> {
     }
 
     fn write_string_fragment<W: ?Sized + Write>(&mut self, w: &mut W, s: &str) -> io::Result<()> {
+        // serde_json has escaped the C0 controls already; plain ASCII without DEL is safe.
+        if s.bytes().all(|b| b < 0x7f) {
+            return w.write_all(s.as_bytes());
+        }
         let mut from = 0;
         // Every such character is in the Basic Multilingual Plane: one \u escape each.
         for (i, c) in s.char_indices().filter(|&(_, c)| text::is_dangerous(c)) {

@@ -363,7 +363,7 @@ fn find_replies(input: &[u8], unit: Unit, replies: &mut Vec<Reply>, seen: &mut S
 
 /// Drops closing parentheses that close what the reply text did not open: the text starts
 /// inside a log's `status=bounced (host ... said: 550 ...)`.
-fn balance(mut text: String) -> String {
+pub fn balance(mut text: String) -> String {
     let opened = text.matches('(').count();
     let mut closed = text.matches(')').count();
     while closed > opened && text.ends_with(')') {

@@ -317,13 +317,7 @@ fn normalize(said: &[u8]) -> String {
             break;
         }
     }
-    let open = out.matches('(').count();
-    let mut closed = out.matches(')').count();
-    while closed > open && out.ends_with(')') {
-        out.pop();
-        closed -= 1;
-    }
-    out
+    extract::balance(out)
 }
 
 /// Whether a word is a reply code or an enhanced status code.

@@ -96,7 +96,7 @@ pub fn context(msg: &Message, address: &str, others: &[&str]) -> Context {
         // 0: not about the address, 1: may be, 2: the paragraph that names it.
         let mut keep = vec![u8::from(others.is_empty()); lines.len()];
         keep.iter_mut().skip(HEAD).for_each(|k| *k = 0);
-        let names = |l: &str, a: &str| contains_ci(l, a);
+        let names = |l: &str, a: &str| crate::text::contains_ci(l.as_bytes(), a.as_bytes());
         let mentions = (0..lines.len()).filter(|&i| names(lines[i], address));
         for m in mentions.collect::<Vec<_>>() {
             (m.saturating_sub(BEFORE)..m)
@@ -156,14 +156,6 @@ fn is_header(line: &str) -> bool {
     line.split_once(':').is_some_and(|(name, _)| {
         !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
     })
-}
-
-fn contains_ci(hay: &str, needle: &str) -> bool {
-    !needle.is_empty()
-        && hay
-            .as_bytes()
-            .windows(needle.len())
-            .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
 }
 
 #[cfg(test)]

@@ -86,6 +86,14 @@ pub fn escape(s: &str) -> String {
     out
 }
 
+/// Whether `hay` holds `needle`, ASCII letters in either case (never for an empty needle).
+pub fn contains_ci(hay: &[u8], needle: &[u8]) -> bool {
+    !needle.is_empty()
+        && hay
+            .windows(needle.len())
+            .any(|w| w.eq_ignore_ascii_case(needle))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -68,10 +68,10 @@ pub fn analyze(msg: &Message, source: &str, number: Option<usize>) -> (Vec<Found
         // A report can also sit in plain text, where a bounce lacks its MIME header.
         let report = match section.kind {
             Kind::Status => Some(dsn::parse(&section.body)),
-            Kind::Text if contains_ci(&section.body, b"final-recipient:") => {
+            Kind::Text if crate::text::contains_ci(&section.body, b"final-recipient:") => {
                 Some(dsn::parse(&section.body))
             }
-            Kind::Text if contains_ci(&section.body, b"\"notificationType\"") => {
+            Kind::Text if crate::text::contains_ci(&section.body, b"\"notificationType\"") => {
                 ses::parse(&section.body)
             }
             _ => None,
@@ -263,11 +263,6 @@ pub fn analyze(msg: &Message, source: &str, number: Option<usize>) -> (Vec<Found
     }
     crate::assess::message(msg, &mut verdicts, &hosts);
     (found, verdicts)
-}
-
-fn contains_ci(hay: &[u8], needle: &[u8]) -> bool {
-    hay.windows(needle.len())
-        .any(|w| w.eq_ignore_ascii_case(needle))
 }
 
 /// The recipients an abuse report names (RFC 5965 §3.2 `Original-Rcpt-To`, `Removal-Recipient`).

@@ -185,7 +185,7 @@ pub fn explain_by_verdicts(cat: &Catalog, findings: &mut [Finding], verdicts: &[
             Basic::parse(&code(&f.basic)),
             Enhanced::parse(&code(&f.enhanced)),
         );
-        let row = key.and_then(|k| provider::table().iter().find(|r| r.key == k));
+        let row = key.and_then(|k| provider::table().rows.iter().find(|r| r.key == k));
         if let Some(row) = row.filter(|r| r.fits(basic, enhanced)) {
             explain(cat, f, row);
         }

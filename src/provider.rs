@@ -5,13 +5,13 @@
 //! A row fits a reply when its code fits (the same enhanced code, or one in its detail
 //! range; the same basic code for rows without an enhanced code; any code of the tag's class
 //! for tag rows such as `[TSS04]`) and its pattern is found in the reply text or the host
-//! names. Rows are tried in table order and the first that fits wins. A pattern compiles
-//! only when a text could match it ([`Pattern`]), so a look-up by hand never pays for them.
+//! names. Rows are tried in table order and the first that fits wins. The patterns of all
+//! rows are searched together ([`PatternSet`]), and a look-up by hand never builds them.
 
 use crate::catalog::{parse_texts, Texts};
 use crate::code::{Basic, Enhanced};
 use crate::lang::Lang;
-use crate::reason::Pattern;
+use crate::reason::PatternSet;
 use crate::reason::{self, Actor};
 use regex::Regex;
 use std::collections::HashMap;
@@ -74,20 +74,22 @@ pub struct Row {
     pub provider: String,
     pub basic: Option<Basic>,
     pub enhanced: Option<CodeRange>,
-    pub pattern: Pattern,
+    /// The row's place in [`Table::patterns`].
+    pub pattern: usize,
     /// The bounce reason (Sisimai's vocabulary, see `reason`).
     pub reason: String,
     /// Whether mail to the address should stop.
     pub hard: bool,
     /// Who has to act first.
     pub acts: Actor,
+    /// Whether the key names a tag, not a code.
+    tag: bool,
 }
 
 impl Row {
     /// A tag row (`yahoo:TSS04`): the provider's own tag, not a code, names the meaning.
     pub fn is_tag(&self) -> bool {
-        let code = self.key.split_once(':').map_or("", |(_, c)| c);
-        code.starts_with(|c: char| c.is_ascii_alphabetic())
+        self.tag
     }
 
     /// Whether the row's code fits a reply with these codes.
@@ -107,9 +109,16 @@ impl Row {
     }
 }
 
+/// The provider rows and their patterns.
+#[derive(Debug)]
+pub struct Table {
+    pub rows: Vec<Row>,
+    pub patterns: PatternSet,
+}
+
 /// Parses `data/providers.tsv`: comment lines, a header, then one row a key, in order.
-pub fn parse_table(src: &str) -> Result<Vec<Row>, String> {
-    let mut rows = Vec::new();
+pub fn parse_table(src: &str) -> Result<Table, String> {
+    let (mut rows, mut patterns) = (Vec::new(), Vec::new());
     let lines = src
         .lines()
         .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
@@ -131,7 +140,10 @@ pub fn parse_table(src: &str) -> Result<Vec<Row>, String> {
                 "" => None,
                 e => Some(CodeRange::parse(e).ok_or_else(|| bad("enhanced code"))?),
             },
-            pattern: Pattern::new(pattern),
+            pattern: {
+                patterns.push(pattern);
+                patterns.len() - 1
+            },
             reason: reason.into(),
             hard: match hard {
                 "true" => true,
@@ -139,14 +151,20 @@ pub fn parse_table(src: &str) -> Result<Vec<Row>, String> {
                 _ => return Err(bad("hard")),
             },
             acts: Actor::parse(acts).ok_or_else(|| bad("acts"))?,
+            tag: key
+                .split_once(':')
+                .is_some_and(|(_, c)| c.starts_with(|c: char| c.is_ascii_alphabetic())),
         });
     }
-    Ok(rows)
+    Ok(Table {
+        rows,
+        patterns: PatternSet::new(patterns),
+    })
 }
 
 /// The embedded table, parsed once.
-pub fn table() -> &'static [Row] {
-    static ROWS: OnceLock<Vec<Row>> = OnceLock::new();
+pub fn table() -> &'static Table {
+    static ROWS: OnceLock<Table> = OnceLock::new();
     ROWS.get_or_init(|| parse_table(TABLE).expect("data/providers.tsv is checked by tests"))
 }
 
@@ -164,10 +182,13 @@ pub fn detect(
         return None;
     }
     let hay = reason::lower(&format!("{}\n{hosts}", without_addresses(text)));
-    table()
+    let table = table();
+    let scan = table.patterns.scan(&hay);
+    table
+        .rows
         .iter()
         .filter(|r| r.fits(basic, enhanced))
-        .find(|r| r.pattern.is_match(&hay))
+        .find(|r| scan.is_match(r.pattern))
 }
 
 fn without_addresses(text: &str) -> String {
@@ -209,6 +230,7 @@ mod tests {
     fn every_language_covers_every_key_and_no_more() {
         let keys: BTreeSet<String> = parse_table(TABLE)
             .unwrap()
+            .rows
             .into_iter()
             .map(|r| r.key)
             .collect();
@@ -233,7 +255,7 @@ mod tests {
     #[test]
     fn the_party_that_acts_first_has_advice_for_its_side() {
         let en = parse_texts(source(Lang::En)).unwrap();
-        for r in parse_table(TABLE).unwrap() {
+        for r in parse_table(TABLE).unwrap().rows {
             let t = &en[&r.key];
             let advice = match r.acts {
                 Actor::Sender => &t.sender,
@@ -294,11 +316,15 @@ mod tests {
 
     #[test]
     fn keys_are_unique_and_every_row_is_valid() {
-        let rows = parse_table(TABLE).unwrap();
+        let Table { rows, patterns } = parse_table(TABLE).unwrap();
         let mut seen = BTreeSet::new();
         for r in &rows {
             assert!(seen.insert(&r.key), "duplicate key {}", r.key);
-            assert!(r.pattern.compiles(), "{}: pattern does not compile", r.key);
+            assert!(
+                patterns.compiles(r.pattern),
+                "{}: pattern does not compile",
+                r.key
+            );
             assert!(
                 reason::is_known(&r.reason),
                 "{}: unknown reason {}",
@@ -325,7 +351,7 @@ mod tests {
 
     #[test]
     fn variants_and_exact_codes_come_before_the_rows_that_contain_them() {
-        let rows = parse_table(TABLE).unwrap();
+        let rows = parse_table(TABLE).unwrap().rows;
         for (i, general) in rows.iter().enumerate() {
             let Some(range) = general.enhanced else {
                 continue;

@@ -13,7 +13,7 @@ mod table;
 
 use crate::code::{Basic, Enhanced};
 use crate::provider::{self, Row};
-pub use pattern::{lower, Pattern};
+pub use pattern::{lower, PatternSet, Scan};
 pub use table::{parse_rules, phase, Phase, RULES};
 use table::{rule_for, By};
 

@@ -1,59 +1,248 @@
 //! Decode stage, part 4c: the patterns of the data tables (`reasons.tsv`, `providers.tsv`),
 //! matched against text lowered to ASCII lower case.
 //!
-//! A run of hundreds of patterns would spend most of its time compiling them: each pattern
-//! is compiled only the first time a text could match it. Every alternative of a pattern
-//! needs some literal (`mailbox full`, `gsmtp`); a text that holds none of them cannot match,
-//! and is turned away by a substring test.
+//! A table holds hundreds of patterns; matching them one by one, or compiling them all,
+//! would cost more than the rest of the work on a bounce. So each pattern is taken apart at
+//! its top-level `|` and the alternatives of a whole table are searched together: one
+//! Aho-Corasick pass over the text finds
+//! - every alternative that is plain text (escaped punctuation and a `\b` at either end
+//!   allowed): that is its match, nothing is compiled;
+//! - every other alternative whose longest sure literal (`mailbox full`, `gsmtp`) is in the
+//!   text: only those can match, and each is compiled the first time it is asked.
+//!
+//! The leftmost start over the alternatives is the pattern's leftmost start.
 
-use regex::bytes::{Regex, RegexBuilder};
+use aho_corasick::{AhoCorasick, AhoCorasickKind};
+use regex_automata::meta::{self, Regex};
+use regex_automata::nfa::thompson::WhichCaptures;
+use regex_automata::util::syntax;
+use std::collections::HashMap;
 use std::sync::OnceLock;
 
-/// A table pattern, compiled on first use.
+/// The patterns of one table, searched together.
 #[derive(Debug)]
-pub struct Pattern {
-    source: String,
-    /// One literal of each top-level alternative; `None` where one has none to offer.
-    needles: Option<Vec<String>>,
-    regex: OnceLock<Option<Regex>>,
+pub struct PatternSet {
+    /// Each pattern's alternatives, as indexes into `alts`.
+    patterns: Vec<Vec<usize>>,
+    sources: Vec<String>,
+    alts: Vec<Alt>,
+    /// Plain texts and needles, each once.
+    searcher: AhoCorasick,
+    /// The alternatives each literal of `searcher` stands for.
+    owners: Vec<Vec<usize>>,
 }
 
-impl Pattern {
-    /// A pattern in Rust regex syntax; its letters match either case.
-    pub fn new(source: &str) -> Pattern {
-        Pattern {
-            source: source.into(),
-            needles: needles(&lowered(source)),
-            regex: OnceLock::new(),
+/// One top-level alternative of a pattern.
+#[derive(Debug)]
+enum Alt {
+    /// Plain text (the searcher's literal); whether it needs a word boundary before and
+    /// after it.
+    Text { left: bool, right: bool },
+    /// Anything else: a regex compiled on first use. `sure` when it has no literal for the
+    /// searcher, so that it must always be tried.
+    Regex {
+        source: String,
+        sure: bool,
+        regex: OnceLock<Option<Regex>>,
+    },
+}
+
+impl PatternSet {
+    /// The patterns, in Rust regex syntax; their letters match either case. A pattern is
+    /// known by its place in the list.
+    pub fn new<'a>(sources: impl IntoIterator<Item = &'a str>) -> PatternSet {
+        let (mut patterns, mut alts, mut owners) = (Vec::new(), Vec::new(), Vec::new());
+        let (mut literals, mut index) = (Vec::new(), HashMap::new());
+        let mut sources_ = Vec::new();
+        for source in sources {
+            let mut own = Vec::new();
+            for alt in alternatives(&lowered(source)) {
+                let (literal, kind) = match plain(&alt) {
+                    Some((text, left, right)) => (Some(text), Alt::Text { left, right }),
+                    None => {
+                        let needle = needle(&alt);
+                        let sure = needle.is_none();
+                        let regex = OnceLock::new();
+                        let source = alt;
+                        (
+                            needle,
+                            Alt::Regex {
+                                source,
+                                sure,
+                                regex,
+                            },
+                        )
+                    }
+                };
+                if let Some(literal) = literal {
+                    let id = *index.entry(literal.clone()).or_insert_with(|| {
+                        literals.push(literal);
+                        owners.push(Vec::new());
+                        owners.len() - 1
+                    });
+                    owners[id].push(alts.len());
+                }
+                own.push(alts.len());
+                alts.push(kind);
+            }
+            patterns.push(own);
+            sources_.push(source.to_string());
+        }
+        PatternSet {
+            patterns,
+            sources: sources_,
+            alts,
+            // The plain NFA: the quickest to build (a DFA takes several times longer),
+            // and the texts searched are short.
+            searcher: AhoCorasick::builder()
+                .kind(Some(AhoCorasickKind::NoncontiguousNFA))
+                .build(&literals)
+                .expect("literals of table patterns"),
+            owners,
         }
     }
 
-    /// Whether the pattern is found in `text`, which must be [`lower`]ed.
-    pub fn is_match(&self, text: &str) -> bool {
-        self.find(text).is_some()
-    }
-
-    /// Where the pattern starts in `text` ([`lower`]ed), if it is found.
-    pub fn find(&self, text: &str) -> Option<usize> {
-        if let Some(needles) = &self.needles {
-            if !needles.iter().any(|n| text.contains(n.as_str())) {
-                return None;
+    /// Searches `text` ([`lower`]ed) for every pattern at once; ask the answer about each.
+    pub fn scan<'s>(&'s self, text: &'s str) -> Scan<'s> {
+        let mut at = vec![None; self.alts.len()];
+        let bytes = text.as_bytes();
+        let word = |i: usize| i < bytes.len() && is_word(bytes[i]);
+        let edge = |i: usize| i == 0 || i == bytes.len() || word(i - 1) != word(i);
+        for m in self.searcher.find_overlapping_iter(text) {
+            for &alt in &self.owners[m.pattern().as_usize()] {
+                let start = match self.alts[alt] {
+                    Alt::Text { left, right } => {
+                        let fits = (!left || edge(m.start())) && (!right || edge(m.end()));
+                        if !fits {
+                            continue;
+                        }
+                        Hit::At(m.start())
+                    }
+                    Alt::Regex { .. } => Hit::Maybe,
+                };
+                let slot: &mut Option<Hit> = &mut at[alt];
+                *slot = Some(match (*slot, start) {
+                    (Some(Hit::At(old)), Hit::At(new)) => Hit::At(old.min(new)),
+                    (_, hit) => hit,
+                });
             }
         }
-        let re = self.compiled()?;
-        re.find(text.as_bytes()).map(|m| m.start())
+        Scan {
+            set: self,
+            text,
+            at,
+        }
     }
 
-    /// Whether the pattern compiles (the tables' tests ask).
-    pub fn compiles(&self) -> bool {
-        self.compiled().is_some()
+    /// How many patterns there are.
+    pub fn len(&self) -> usize {
+        self.patterns.len()
     }
 
-    fn compiled(&self) -> Option<&Regex> {
-        self.regex
-            .get_or_init(|| compile(&self.source).ok())
-            .as_ref()
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.patterns.is_empty()
     }
+
+    /// Whether pattern `i` compiles as a whole (the tables' tests ask).
+    pub fn compiles(&self, i: usize) -> bool {
+        compile(&self.sources[i]).is_ok()
+    }
+}
+
+/// What the searcher saw of an alternative.
+#[derive(Debug, Clone, Copy)]
+enum Hit {
+    /// Plain text, found first here.
+    At(usize),
+    /// A regex whose literal is in the text.
+    Maybe,
+}
+
+/// A text searched for a [`PatternSet`]'s patterns.
+#[derive(Debug)]
+pub struct Scan<'s> {
+    set: &'s PatternSet,
+    text: &'s str,
+    at: Vec<Option<Hit>>,
+}
+
+impl Scan<'_> {
+    /// Where pattern `i` starts in the text, if it is found. An empty text holds none.
+    pub fn find(&self, i: usize) -> Option<usize> {
+        self.starts(i).min()
+    }
+
+    /// Whether pattern `i` is found in the text: plain text found first, the regexes
+    /// only if need be.
+    pub fn is_match(&self, i: usize) -> bool {
+        let alts = &self.set.patterns[i];
+        let plain = alts
+            .iter()
+            .any(|&alt| matches!(self.at[alt], Some(Hit::At(_))));
+        (plain && !self.text.is_empty()) || self.starts(i).next().is_some()
+    }
+
+    /// The leftmost start of each alternative of pattern `i` that is found.
+    fn starts(&self, i: usize) -> impl Iterator<Item = usize> + '_ {
+        let alts = if self.text.is_empty() {
+            &[][..]
+        } else {
+            &self.set.patterns[i][..]
+        };
+        alts.iter()
+            .filter_map(|&alt| match (&self.set.alts[alt], self.at[alt]) {
+                (_, Some(Hit::At(start))) => Some(start),
+                (Alt::Regex { source, regex, .. }, Some(Hit::Maybe))
+                | (
+                    Alt::Regex {
+                        source,
+                        regex,
+                        sure: true,
+                    },
+                    None,
+                ) => {
+                    let re = regex.get_or_init(|| compile(source).ok()).as_ref()?;
+                    re.find(self.text.as_bytes()).map(|m| m.start())
+                }
+                _ => None,
+            })
+    }
+}
+
+/// A word character for `\b` when Unicode is off, as the regex engine has it.
+fn is_word(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
+}
+
+/// The text an alternative matches when it is plain text, and whether it asks for a word
+/// boundary before and after it: no operator, class, group or escape other than escaped
+/// punctuation and a `\b` at either end.
+fn plain(alt: &str) -> Option<(String, bool, bool)> {
+    let (left, rest) = match alt.strip_prefix(r"\b") {
+        Some(rest) => (true, rest),
+        None => (false, alt),
+    };
+    let (right, rest) = match rest.strip_suffix(r"\b") {
+        // Not after a backslash: `\\b` is an escaped backslash and a `b`.
+        Some(body) if !body.ends_with('\\') => (true, body),
+        _ => (false, rest),
+    };
+    let mut text = String::with_capacity(rest.len());
+    let mut chars = rest.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => match chars.next() {
+                Some(e) if e.is_ascii_punctuation() => text.push(e),
+                _ => return None,
+            },
+            '.' | '[' | ']' | '(' | ')' | '|' | '?' | '*' | '+' | '{' | '}' | '^' | '$' => {
+                return None
+            }
+            _ => text.push(c),
+        }
+    }
+    (!text.is_empty()).then_some((text, left, right))
 }
 
 /// Text made ready for patterns: ASCII letters in lower case.
@@ -64,8 +253,17 @@ pub fn lower(text: &str) -> String {
 /// Compiles a pattern for [`lower`]ed text: its letters are lowered too (not those of
 /// escapes such as `\S`), and it is compiled case-sensitive and ASCII-only, many times
 /// faster than asking the engine to ignore case.
-fn compile(source: &str) -> Result<Regex, regex::Error> {
-    RegexBuilder::new(&lowered(source)).unicode(false).build()
+fn compile(source: &str) -> Result<Regex, Box<meta::BuildError>> {
+    // Only where a match starts is asked; the set's own search is the prefilter.
+    Regex::builder()
+        .syntax(syntax::Config::new().unicode(false).utf8(false))
+        .configure(
+            Regex::config()
+                .which_captures(WhichCaptures::Implicit)
+                .auto_prefilter(false),
+        )
+        .build(&lowered(source))
+        .map_err(Box::new)
 }
 
 fn lowered(source: &str) -> String {
@@ -80,18 +278,13 @@ fn lowered(source: &str) -> String {
     out
 }
 
-/// The longest literal of each top-level alternative of a (lowered) pattern, or `None` if
-/// an alternative has no literal of three characters or more.
-fn needles(pattern: &str) -> Option<Vec<String>> {
-    alternatives(pattern)
-        .iter()
-        .map(|alt| {
-            literals(alt)
-                .into_iter()
-                .max_by_key(|l| l.len())
-                .filter(|l| l.len() >= 3)
-        })
-        .collect()
+/// The longest literal of an alternative of a (lowered) pattern, or `None` if it has no
+/// literal of three characters or more.
+fn needle(alt: &str) -> Option<String> {
+    literals(alt)
+        .into_iter()
+        .max_by_key(|l| l.len())
+        .filter(|l| l.len() >= 3)
 }
 
 /// The pattern split at its top-level `|`.
@@ -183,30 +376,116 @@ fn literals(alt: &str) -> Vec<String> {
 mod tests {
     use super::*;
 
+    /// Where the one pattern `p` starts in `text`.
+    fn find(p: &str, text: &str) -> Option<usize> {
+        PatternSet::new([p]).scan(text).find(0)
+    }
+
     #[test]
     fn letters_match_either_case_and_escapes_keep_theirs() {
-        let p = Pattern::new(r"RESOLVER\.[A-Z]+\.\S+ not\sFOUND");
-        assert!(p.is_match(&lower("Resolver.ADR.RecipNotFound not found")));
-        assert!(!p.is_match(&lower("resolver.adr. not found")));
-        assert!(p.compiles());
-        assert!(!Pattern::new("(unclosed").compiles());
+        let p = r"RESOLVER\.[A-Z]+\.\S+ not\sFOUND";
+        assert!(find(p, &lower("Resolver.ADR.RecipNotFound not found")).is_some());
+        assert!(find(p, &lower("resolver.adr. not found")).is_none());
+        let set = PatternSet::new([p, "(unclosed"]);
+        assert!(set.compiles(0));
+        assert!(!set.compiles(1));
     }
 
     #[test]
     fn each_alternative_offers_its_longest_sure_literal() {
-        let n = |p: &str| needles(&lowered(p));
+        let n = |p: &str| {
+            alternatives(&lowered(p))
+                .iter()
+                .map(|a| needle(a))
+                .collect::<Vec<_>>()
+        };
+        let s = |t: &str| Some(t.to_string());
         assert_eq!(
             n(r"mailbox (is )?full|over ?quota|RFC ?5321"),
-            Some(vec!["mailbox ".into(), "quota".into(), "5321".into()])
+            [s("mailbox "), s("quota"), s("5321")]
         );
         assert_eq!(
             n(r"\[TSS04\]|AUP#(CXTHRT|CXMJ)\b"),
-            Some(vec!["[tss04]".into(), "aup#".into()])
+            [s("[tss04]"), s("aup#")]
         );
-        assert_eq!(n(r"user .{0,40} unknown"), Some(vec![" unknown".into()]));
-        assert_eq!(n(r"a[bc]d|x{2,3}yz"), None);
-        assert_eq!(n(r"\d+ tries"), Some(vec![" tries".into()]));
-        assert_eq!(n(r"(a|b)|c"), None);
+        assert_eq!(n(r"user .{0,40} unknown"), [s(" unknown")]);
+        assert_eq!(n(r"a[bc]d|x{2,3}yz"), [None, None]);
+        assert_eq!(n(r"\d+ tries"), [s(" tries")]);
+        assert_eq!(n(r"(a|b)|c"), [None, None]);
+    }
+
+    #[test]
+    fn plain_alternatives_are_searched_as_text_with_their_word_boundaries() {
+        let p = |a: &str| plain(a);
+        assert_eq!(
+            p(r"mailbox full"),
+            Some(("mailbox full".into(), false, false))
+        );
+        assert_eq!(p(r"\bptr\b"), Some(("ptr".into(), true, true)));
+        assert_eq!(p(r"\[tss04\]"), Some(("[tss04]".into(), false, false)));
+        assert_eq!(p(r"a\\b"), Some((r"a\b".into(), false, false)));
+        assert_eq!(p(r"over ?quota"), None);
+        assert_eq!(p(r"\d+"), None);
+        let ptr = |text| find(r"\bPTR\b|reverse DNS", text);
+        assert_eq!(ptr("no ptr record"), Some(3));
+        assert_eq!(ptr("ptr"), Some(0));
+        assert_eq!(ptr("ptrs and no ptr_x, but ptr."), Some(23));
+        assert_eq!(ptr("bad reverse dns; no ptr"), Some(4));
+        assert_eq!(ptr("ptrecord"), None);
+    }
+
+    /// Every pattern of both tables, taken apart, finds what the whole regex finds, on
+    /// every line of every fixture and on texts made from the patterns' own words.
+    #[test]
+    fn taken_apart_a_pattern_finds_what_the_whole_regex_finds() {
+        let mut sources = Vec::new();
+        for line in include_str!("../../data/reasons.tsv").lines() {
+            let cols: Vec<&str> = line.split('\t').collect();
+            if !line.starts_with('#') && cols.len() == 4 && cols[1] == "text" {
+                sources.push(cols[3].to_string());
+            }
+        }
+        for line in include_str!("../../data/providers.tsv").lines() {
+            let cols: Vec<&str> = line.split('\t').collect();
+            if !line.starts_with('#') && cols.len() == 8 && cols[0] != "key" {
+                sources.push(cols[4].to_string());
+            }
+        }
+        assert!(sources.len() > 250, "{} patterns", sources.len());
+        let mut texts: Vec<String> = Vec::new();
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures");
+        for entry in std::fs::read_dir(dir).expect("fixtures") {
+            let bytes = std::fs::read(entry.expect("entry").path()).expect("fixture");
+            let text = lower(&String::from_utf8_lossy(&bytes));
+            texts.extend(text.lines().map(String::from));
+            texts.push(text);
+        }
+        for source in &sources {
+            for alt in alternatives(&lowered(source)) {
+                let words = alt.replace(['\\', '(', ')', '?', '|', '^', '$'], "");
+                for text in [words.clone(), format!("x{words}y"), format!("a {words}.")] {
+                    texts.push(text);
+                }
+            }
+        }
+        let set = PatternSet::new(sources.iter().map(String::as_str));
+        let wholes: Vec<Regex> = sources
+            .iter()
+            .map(|s| compile(s).expect("compiles"))
+            .collect();
+        let mut found = 0;
+        for text in &texts {
+            let scan = set.scan(text);
+            for (i, whole) in wholes.iter().enumerate() {
+                let want = whole.find(text.as_bytes()).map(|m| m.start());
+                assert_eq!(scan.find(i), want, "{:?} on {text:?}", sources[i]);
+                found += usize::from(want.is_some());
+            }
+        }
+        assert!(
+            found > 500,
+            "only {found} matches: the texts test too little"
+        );
     }
 
     #[test]
@@ -225,7 +504,7 @@ mod tests {
             ),
         ];
         for (pattern, text) in cases {
-            assert!(Pattern::new(pattern).is_match(text), "{pattern} / {text}");
+            assert!(find(pattern, text).is_some(), "{pattern} / {text}");
         }
     }
 }

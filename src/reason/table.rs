@@ -1,7 +1,7 @@
 //! Decode stage, part 4b: the rules of `data/reasons.tsv` and the SMTP step a refusal
 //! answered. The order in which they are tried is [`super`]'s.
 
-use super::pattern::Pattern;
+use super::pattern::{PatternSet, Scan};
 use crate::code::{Basic, Enhanced};
 use std::sync::OnceLock;
 
@@ -32,16 +32,19 @@ impl Phase {
 
 /// The ways MTAs name the step a reply answered (Postfix `in reply to`, Exim `after`,
 /// qmail, Sendmail's `>>>` transcript, Exchange, DragonFly).
-fn phase_patterns() -> &'static [(Phase, Pattern)] {
-    static PATTERNS: OnceLock<Vec<(Phase, Pattern)>> = OnceLock::new();
+fn phase_patterns() -> &'static (Vec<Phase>, PatternSet) {
+    static PATTERNS: OnceLock<(Vec<Phase>, PatternSet)> = OnceLock::new();
     PATTERNS.get_or_init(|| {
-        let p = |phase, re: &str| (phase, Pattern::new(re));
-        vec![
-            p(Phase::Connect, r"after (initial connection|connect|greeting|ehlo|helo)|in reply to (the )?(initial|greeting|ehlo|helo)|refused to talk to me|greeting failed|did not like our (ehlo|helo)|>>> (ehlo|helo)\b[^<>]*<<< [45]"),
-            p(Phase::Mail, r"after mail from|in reply to mail from|sender was rejected|did not like our mail from|smtp command\W*mail\b|\[mail_from\]|>>> mail from[^<>]*(<[^<>]*>[^<>]*)?<<< [45]"),
-            p(Phase::Rcpt, r"after rcpt to|in reply to rcpt to|does not like recipient|did not like our rcpt to|smtp command\W*rcpt\b|\[rcpt_to\]|most progress was rcpt to|>>> rcpt to[^<>]*(<[^<>]*>[^<>]*)?<<< [45]"),
-            p(Phase::Data, r"after (end of )?data|in reply to (end of )?data|did not like our (final )?data|smtp command\W*data\b|failed after i sent the message|message \(data\)|>>> data\b[^<>]*<<< [45]"),
-        ]
+        let rows = [
+            (Phase::Connect, r"after (initial connection|connect|greeting|ehlo|helo)|in reply to (the )?(initial|greeting|ehlo|helo)|refused to talk to me|greeting failed|did not like our (ehlo|helo)|>>> (ehlo|helo)\b[^<>]*<<< [45]"),
+            (Phase::Mail, r"after mail from|in reply to mail from|sender was rejected|did not like our mail from|smtp command\W*mail\b|\[mail_from\]|>>> mail from[^<>]*(<[^<>]*>[^<>]*)?<<< [45]"),
+            (Phase::Rcpt, r"after rcpt to|in reply to rcpt to|does not like recipient|did not like our rcpt to|smtp command\W*rcpt\b|\[rcpt_to\]|most progress was rcpt to|>>> rcpt to[^<>]*(<[^<>]*>[^<>]*)?<<< [45]"),
+            (Phase::Data, r"after (end of )?data|in reply to (end of )?data|did not like our (final )?data|smtp command\W*data\b|failed after i sent the message|message \(data\)|>>> data\b[^<>]*<<< [45]"),
+        ];
+        (
+            rows.iter().map(|(p, _)| *p).collect(),
+            PatternSet::new(rows.iter().map(|(_, re)| *re)),
+        )
     })
 }
 
@@ -51,9 +54,12 @@ pub fn phase(text: &str) -> Option<Phase> {
     if text.is_empty() {
         return None;
     }
-    phase_patterns()
+    let (phases, patterns) = phase_patterns();
+    let scan = patterns.scan(text);
+    phases
         .iter()
-        .filter_map(|(p, re)| re.find(text).map(|at| (at, *p)))
+        .enumerate()
+        .filter_map(|(i, p)| scan.find(i).map(|at| (at, *p)))
         .min_by_key(|(at, _)| *at)
         .map(|(_, p)| p)
 }
@@ -65,7 +71,8 @@ enum Test {
     Status(Option<u8>, u16, Option<u16>),
     /// The first two digits, and the third (None: any).
     Reply(u16, Option<u16>),
-    Text(Pattern),
+    /// The pattern's place in [`Rules::patterns`].
+    Text(usize),
 }
 
 /// One row of `data/reasons.tsv`.
@@ -76,16 +83,30 @@ pub struct Rule {
     test: Test,
 }
 
+/// The rows of `data/reasons.tsv` and their patterns.
+#[derive(Debug)]
+pub struct Rules {
+    pub rules: Vec<Rule>,
+    patterns: PatternSet,
+}
+
 /// Parses `data/reasons.tsv`.
-pub fn parse_rules(src: &str) -> Result<Vec<Rule>, String> {
+pub fn parse_rules(src: &str) -> Result<Rules, String> {
     let lines = src
         .lines()
         .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
         .skip(1);
-    lines.map(parse_rule).collect()
+    let mut sources = Vec::new();
+    let rules = lines
+        .map(|line| parse_rule(line, &mut sources))
+        .collect::<Result<_, _>>()?;
+    Ok(Rules {
+        rules,
+        patterns: PatternSet::new(sources),
+    })
 }
 
-fn parse_rule(line: &str) -> Result<Rule, String> {
+fn parse_rule<'a>(line: &'a str, patterns: &mut Vec<&'a str>) -> Result<Rule, String> {
     let bad = || format!("reasons.tsv: bad row: {line}");
     let [reason, kind, phase, pattern] = line.split('\t').collect::<Vec<_>>()[..] else {
         return Err(bad());
@@ -94,7 +115,10 @@ fn parse_rule(line: &str) -> Result<Rule, String> {
         return Err(format!("reasons.tsv: unknown reason {reason}"));
     }
     let test = match kind {
-        "text" => Test::Text(Pattern::new(pattern)),
+        "text" => {
+            patterns.push(pattern);
+            Test::Text(patterns.len() - 1)
+        }
         "status" => {
             let parts: Vec<&str> = pattern.split('.').collect();
             let [c, s, d] = parts[..] else {
@@ -127,8 +151,8 @@ fn parse_rule(line: &str) -> Result<Rule, String> {
     })
 }
 
-fn rules() -> &'static [Rule] {
-    static RULES_: OnceLock<Vec<Rule>> = OnceLock::new();
+fn rules() -> &'static Rules {
+    static RULES_: OnceLock<Rules> = OnceLock::new();
     RULES_.get_or_init(|| parse_rules(RULES).expect("data/reasons.tsv is checked by tests"))
 }
 
@@ -149,13 +173,14 @@ pub fn rule_for(
     text: &str,
     phase: Option<Phase>,
 ) -> Option<(&'static str, By)> {
-    let rules = rules();
+    let Rules { rules, patterns } = rules();
+    let scan = patterns.scan(text);
     let is_text = |r: &Rule| matches!(r.test, Test::Text(..));
     let first_text = rules.iter().position(is_text).unwrap_or(rules.len());
     let (i, rule) = rules
         .iter()
         .enumerate()
-        .find(|(_, r)| holds(r, status, reply, text, phase))?;
+        .find(|(_, r)| holds(r, status, reply, &scan, phase))?;
     let by = if i < first_text || is_text(rule) {
         By::Words
     } else {
@@ -168,7 +193,7 @@ fn holds(
     rule: &Rule,
     status: Option<Enhanced>,
     reply: Option<Basic>,
-    text: &str,
+    text: &Scan,
     phase: Option<Phase>,
 ) -> bool {
     if rule.phase.is_some() && rule.phase != phase {
@@ -183,7 +208,7 @@ fn holds(
         Test::Reply(head, last) => {
             reply.is_some_and(|b| b.0 / 10 == *head && last.is_none_or(|l| b.0 % 10 == l))
         }
-        Test::Text(pattern) => !text.is_empty() && pattern.is_match(text),
+        Test::Text(pattern) => text.is_match(*pattern),
     }
 }
 
@@ -194,11 +219,11 @@ mod tests {
 
     #[test]
     fn the_rules_parse_and_name_known_reasons() {
-        let rules = parse_rules(RULES).unwrap();
+        let Rules { rules, patterns } = parse_rules(RULES).unwrap();
         assert!(rules.len() > 50);
         for r in &rules {
-            if let Test::Text(pattern) = &r.test {
-                assert!(pattern.compiles(), "{}: {pattern:?}", r.reason);
+            if let Test::Text(i) = r.test {
+                assert!(patterns.compiles(i), "{}: pattern {i}", r.reason);
             }
         }
         assert!(parse_rules("h\nnope\ttext\t-\tx\n").is_err());

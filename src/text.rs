@@ -88,15 +88,31 @@ pub fn escape(s: &str) -> String {
 
 /// Whether `hay` holds `needle`, ASCII letters in either case (never for an empty needle).
 pub fn contains_ci(hay: &[u8], needle: &[u8]) -> bool {
-    !needle.is_empty()
-        && hay
-            .windows(needle.len())
-            .any(|w| w.eq_ignore_ascii_case(needle))
+    let Some(&first) = needle.first() else {
+        return false;
+    };
+    let (lo, up) = (first.to_ascii_lowercase(), first.to_ascii_uppercase());
+    // Only where the first byte fits, in either case, is the rest compared.
+    memchr::memchr2_iter(lo, up, hay).any(|at| {
+        hay.get(at..at + needle.len())
+            .is_some_and(|w| w.eq_ignore_ascii_case(needle))
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn finds_a_needle_in_either_case() {
+        assert!(contains_ci(b"Final-Recipient: rfc822", b"final-recipient:"));
+        assert!(contains_ci(b"xx FINAL-RECIPIENT:", b"final-recipient:"));
+        assert!(contains_ci(b"ab", b"AB"));
+        assert!(!contains_ci(b"final-recipien", b"final-recipient:"));
+        assert!(!contains_ci(b"anything", b""));
+        assert!(contains_ci(b"1 2 3.4", b"3.4"));
+        assert!(!contains_ci(b"f f f", b"ff"));
+    }
 
     #[test]
     fn cleans_control_characters_and_white_space() {

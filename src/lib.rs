@@ -31,6 +31,7 @@ use config::{Config, Input};
 use decode::{Finding, Origin};
 use input::stream::{self, Chunk, Failure};
 use input::InputError;
+use rayon::prelude::*;
 use render::summary::Summary;
 use std::io::{self, Read, Write};
 use verdict::Verdict;
@@ -66,43 +67,56 @@ pub fn run(config: &Config, out: &mut dyn Write, err: &mut dyn Write) -> io::Res
     let mut outcome = Outcome::default();
     let (mut all, mut summary) = (Vec::new(), Summary::default());
     let mut verdicts = Vec::new();
-    for input in &config.inputs {
-        let mut found = 0;
-        let mut sink = |batch: Batch| -> io::Result<()> {
-            match batch {
-                Batch::Rendered(bytes, n) => {
-                    found += n;
-                    out.write_all(&bytes)?;
-                    if config.line_buffered {
-                        out.flush()?;
+    // Inputs are prepared a group at a time on every core (emails read and analysed whole,
+    // logs opened), then handed on in order; logs stream, each on every core, as they come.
+    let group = rayon::current_num_threads() * 4;
+    for inputs in config.inputs.chunks(group) {
+        let prepared: Vec<Result<Prepared, Stop>> = inputs
+            .par_iter()
+            .map(|input| prepare(config, &cat, input))
+            .collect();
+        for (input, prepared) in inputs.iter().zip(prepared) {
+            let mut found = 0;
+            let mut sink = |batch: Batch| -> io::Result<()> {
+                match batch {
+                    Batch::Rendered(bytes, n) => {
+                        found += n;
+                        out.write_all(&bytes)?;
+                        if config.line_buffered {
+                            out.flush()?;
+                        }
+                    }
+                    Batch::Findings(f, v) => {
+                        found += f.len();
+                        all.extend(f);
+                        verdicts.extend(v);
+                    }
+                    Batch::Counts(s) => {
+                        found += s.attempts as usize;
+                        summary.merge(*s);
                     }
                 }
-                Batch::Findings(f, v) => {
-                    found += f.len();
-                    all.extend(f);
-                    verdicts.extend(v);
-                }
-                Batch::Counts(s) => {
-                    found += s.attempts as usize;
-                    summary.merge(*s);
+                Ok(())
+            };
+            let result = prepared.and_then(|prepared| match prepared {
+                Prepared::Ready(batch) => sink(batch).map_err(Stop::Output),
+                Prepared::Log(log) => stream_log(config, &cat, log, &mut sink),
+            });
+            match result {
+                Ok(()) => {}
+                Err(Stop::Output(e)) => return Err(e),
+                Err(Stop::Input(e)) => {
+                    // Best effort: a full or failing stderr must not cost the findings on stdout.
+                    let _ = writeln!(err, "error: {}", text::escape(&e.to_string()));
+                    outcome.errors = true;
                 }
             }
-            Ok(())
-        };
-        match process(config, &cat, input, &mut sink) {
-            Ok(()) => {}
-            Err(Stop::Output(e)) => return Err(e),
-            Err(Stop::Input(e)) => {
-                // Best effort: a full or failing stderr must not cost the findings on stdout.
-                let _ = writeln!(err, "error: {}", text::escape(&e.to_string()));
-                outcome.errors = true;
+            if found == 0 && !config.json && !config.json_lines && !config.summary {
+                let name = text::escape(&source_name(input));
+                let _ = writeln!(err, "{name}: {}", cat.ui("no_codes"));
             }
+            outcome.found |= found > 0;
         }
-        if found == 0 && !config.json && !config.json_lines && !config.summary {
-            let name = text::escape(&source_name(input));
-            let _ = writeln!(err, "{name}: {}", cat.ui("no_codes"));
-        }
-        outcome.found |= found > 0;
     }
     match (config.summary, config.json) {
         (true, true) => summary.write_json(out, &cat)?,
@@ -130,13 +144,24 @@ fn source_name(input: &Input) -> String {
     }
 }
 
-/// Reads one input in log mode (a code look-up directly) and hands on what it gives.
-fn process(
-    config: &Config,
-    cat: &Catalog,
-    input: &Input,
-    sink: &mut dyn FnMut(Batch) -> io::Result<()>,
-) -> Result<(), Stop> {
+/// An input made ready to hand on.
+enum Prepared {
+    /// A code look-up or an email, done.
+    Ready(Batch),
+    /// A log, to be streamed.
+    Log(Log),
+}
+
+/// A log opened, its start already read.
+struct Log {
+    source: String,
+    reader: Box<dyn io::Read + Send>,
+    len: Option<u64>,
+}
+
+/// Looks a code up, reads and analyses an email whole, or opens a log: the start of the
+/// input tells email from a log.
+fn prepare(config: &Config, cat: &Catalog, input: &Input) -> Result<Prepared, Stop> {
     let source = source_name(input);
     if let Input::Codes(b, e) = input {
         let batch = if config.summary {
@@ -150,8 +175,45 @@ fn process(
             };
             findings_batch(config, cat, vec![decode::decode(cat, *b, *e, origin)])
         };
-        return sink(batch).map_err(Stop::Output);
+        return Ok(Prepared::Ready(batch));
     }
+    let (mut reader, len): (Box<dyn io::Read + Send>, _) = match input {
+        Input::File(path) => {
+            let (file, len) = input::open_file(path).map_err(Stop::Input)?;
+            (Box::new(file), Some(len))
+        }
+        _ => (Box::new(io::stdin()), None),
+    };
+    let read_fail = |reason: String| {
+        Stop::Input(InputError {
+            name: source.clone(),
+            reason,
+        })
+    };
+    let head = input::read_head(&mut reader).map_err(|e| read_fail(input::describe(&e)))?;
+    if input::message::is_message(&head) {
+        let bytes = input::read_rest(head, reader).map_err(read_fail)?;
+        return Ok(Prepared::Ready(mail_batch(config, cat, &source, &bytes)));
+    }
+    Ok(Prepared::Log(Log {
+        reader: Box::new(io::Cursor::new(head).chain(reader)),
+        source,
+        len,
+    }))
+}
+
+/// Streams a log in chunks, worked on by every core, and hands on what each gives in order.
+fn stream_log(
+    config: &Config,
+    cat: &Catalog,
+    log: Log,
+    sink: &mut dyn FnMut(Batch) -> io::Result<()>,
+) -> Result<(), Stop> {
+    let Log {
+        source,
+        reader,
+        len,
+    } = log;
     let work = |chunk: &Chunk| chunk_batch(config, cat, &source, chunk);
     let options = stream::Options {
         line_buffered: config.line_buffered,
@@ -164,31 +226,6 @@ fn process(
             reason: input::describe(&e),
         }),
     };
-    let (mut reader, len): (Box<dyn io::Read + Send>, _) = match input {
-        Input::File(path) => {
-            let (file, len) = input::open_file(path).map_err(Stop::Input)?;
-            (Box::new(file), Some(len))
-        }
-        _ => (Box::new(io::stdin()), None),
-    };
-    // The start of the input tells email from a log.
-    let read_fail = |e: io::Error| {
-        Stop::Input(InputError {
-            name: source.clone(),
-            reason: input::describe(&e),
-        })
-    };
-    let head = input::read_head(&mut reader).map_err(read_fail)?;
-    if input::message::is_message(&head) {
-        let bytes = input::read_rest(head, reader).map_err(|e| {
-            Stop::Input(InputError {
-                name: source.clone(),
-                reason: e,
-            })
-        })?;
-        return sink(mail_batch(config, cat, &source, &bytes)).map_err(Stop::Output);
-    }
-    let reader: Box<dyn io::Read + Send> = Box::new(io::Cursor::new(head).chain(reader));
     let mut progress = render::progress::Progress::new(config.progress, len);
     let result = stream::for_each_chunk(reader, options, work, sink, &mut |n| progress.update(n));
     progress.finish();

@@ -515,6 +515,46 @@ fn line_buffered_output_is_the_same_output() {
     assert!(!plain.stdout.is_empty());
 }
 
+/// `tail -f log | smtpcode --line-buffered`: a finding is printed while the input is still
+/// open, not when 64 KiB have gathered or the input ends.
+#[test]
+fn line_buffered_prints_a_log_line_before_the_input_ends() {
+    use std::io::{BufRead, BufReader, Write};
+    use std::process::{Command, Stdio};
+    use std::sync::mpsc;
+    use std::time::Duration;
+    let mut cmd = Command::new(assert_cmd::cargo::cargo_bin!("smtpcode"));
+    for var in common::HOST_VARS {
+        cmd.env_remove(var);
+    }
+    let mut child = cmd
+        .args(["--line-buffered", "--color", "never"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let line = "Nov 23 10:00:00 mx postfix/smtp[1]: 4F1: to=<a@b.example>, dsn=5.1.1, status=bounced (host mx.b.example said: 550 5.1.1 user unknown)\n";
+    stdin.write_all(line.as_bytes()).unwrap();
+    stdin.flush().unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        // The place ("line 1"), then the finding.
+        let (mut reader, mut first) = (BufReader::new(stdout), String::new());
+        for _ in 0..2 {
+            let _ = reader.read_line(&mut first);
+        }
+        let _ = tx.send(first);
+    });
+    // Generous: this is no timing test, only a finding that does not wait for the end.
+    let first = rx.recv_timeout(Duration::from_secs(30));
+    drop(stdin);
+    let _ = child.wait();
+    let first = first.expect("no output while the input stayed open");
+    assert!(first.contains("5.1.1"), "{first}");
+}
+
 /// The per-status counts of `--summary` on a log made by the shared generator equal its
 /// truth file. Skipped where `../shared` (or Python) is absent.
 #[test]

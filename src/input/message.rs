@@ -85,17 +85,32 @@ const MAIL_FIELDS: &[&str] = &[
 /// an mbox `From ` line, or with a header block (field lines, one of them a mail field such
 /// as `Received` or `Subject`) that an empty line ends.
 pub fn is_message(input: &[u8]) -> bool {
-    let head = &input[..input.len().min(64 * 1024)];
+    sniff(input, false) == Some(true)
+}
+
+/// [`is_message`] on the start of an input of which `more` may follow: `None` while its
+/// complete lines cannot tell yet. A log tells at its first line, so `tail -f` output is
+/// not held back waiting for more.
+pub fn sniff(input: &[u8], more: bool) -> Option<bool> {
+    let head = &input[..input.len().min(super::HEAD)];
     if head.starts_with(b"From ") {
-        return true;
+        return Some(true);
+    }
+    if more && b"From ".starts_with(head) {
+        return None;
     }
     let (mut fields, mut mail) = (0, false);
     let mut lines = head.split(|&b| b == b'\n').peekable();
     while let Some(line) = lines.next() {
+        let last = lines.peek().is_none();
+        if last && more {
+            // Not ended yet: it may still grow.
+            break;
+        }
         let line = line.strip_suffix(b"\r").unwrap_or(line);
         if line.is_empty() {
             // The empty piece after a final line break is not a blank line.
-            return lines.peek().is_some() && fields >= 2 && mail;
+            return (!last).then_some(fields >= 2 && mail);
         }
         if matches!(line[0], b' ' | b'\t') && fields > 0 {
             continue;
@@ -103,14 +118,14 @@ pub fn is_message(input: &[u8]) -> bool {
         let name_len = line.iter().position(|&b| b == b':').unwrap_or(0);
         let name = &line[..name_len];
         if name.is_empty() || !name.iter().all(|&b| b.is_ascii_alphanumeric() || b == b'-') {
-            return false;
+            return Some(false);
         }
         mail |= MAIL_FIELDS
             .iter()
             .any(|f| f.as_bytes().eq_ignore_ascii_case(name));
         fields += 1;
     }
-    false
+    (!more).then_some(false)
 }
 
 /// The messages of an mbox (`From ` lines at the start of a line separate them); a single
@@ -434,6 +449,17 @@ mod tests {
             b"said: 5.1.99 x\nsaid: 9999 x\nStatus: 5.1.1000\n"
         ));
         assert!(!is_message(b"said: 1\nStatus: 2\n\nbody"), "no mail field");
+        // While more may follow, a decision waits for complete lines.
+        assert_eq!(sniff(b"Fro", true), None);
+        assert_eq!(sniff(b"From x", true), Some(true));
+        assert_eq!(sniff(b"Subject: x\nFrom: a", true), None);
+        assert_eq!(sniff(b"Subject: x\nFrom: a\n\n", true), Some(true));
+        assert_eq!(sniff(b"Nov 23 mx postfix/smtp[1]: to=<a@b>", true), None);
+        assert_eq!(
+            sniff(b"Nov 23 mx postfix/smtp[1]: to=<a@b>\n", true),
+            Some(false)
+        );
+        assert_eq!(sniff(b"Subject: x\nFrom: a", false), Some(false));
     }
 
     #[test]

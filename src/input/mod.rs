@@ -66,10 +66,23 @@ pub const HEAD: usize = 64 * 1024;
 /// The largest email (or mbox) read whole; logs have no limit.
 pub const MAX_MESSAGE: u64 = 256 * 1024 * 1024;
 
-/// Reads the first [`HEAD`] bytes of an input (fewer at its end).
+/// Reads the start of an input: up to [`HEAD`] bytes, fewer at its end or as soon as they
+/// tell email from a log ([`message::sniff`]), so that a log that grows slowly (`tail -f`)
+/// is not held back.
 pub fn read_head(reader: &mut dyn Read) -> io::Result<Vec<u8>> {
-    let mut head = Vec::with_capacity(HEAD);
-    reader.take(HEAD as u64).read_to_end(&mut head)?;
+    let (mut head, mut len) = (vec![0; HEAD], 0);
+    while len < HEAD {
+        match reader.read(&mut head[len..]) {
+            Ok(0) => break,
+            Ok(n) => len += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        }
+        if message::sniff(&head[..len], true).is_some() {
+            break;
+        }
+    }
+    head.truncate(len);
     Ok(head)
 }
 

@@ -401,13 +401,20 @@ fn find_replies(input: &[u8], unit: Unit, replies: &mut Vec<Reply>, seen: &mut S
 /// Drops closing parentheses that close what the reply text did not open: the text starts
 /// inside a log's `status=bounced (host ... said: 550 ...)`.
 pub fn balance(mut text: String) -> String {
+    text.truncate(balanced_len(&text));
+    text
+}
+
+/// The length of `text` without the closing parentheses at its end that [`balance`] drops.
+pub fn balanced_len(text: &str) -> usize {
     let opened = text.matches('(').count();
     let mut closed = text.matches(')').count();
-    while closed > opened && text.ends_with(')') {
-        text.pop();
+    let mut len = text.len();
+    while closed > opened && text[..len].ends_with(')') {
+        len -= 1;
         closed -= 1;
     }
-    text
+    len
 }
 
 /// Whether only one space or one hyphen separates `end` from `start`, perhaps with an

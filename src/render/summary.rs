@@ -81,8 +81,11 @@ pub struct Summary {
     classes: PerClass,
     /// Per recipient domain (lower case; empty for attempts that name no address).
     domains: HashMap<Box<str>, PerClass>,
-    /// Per (status code, diagnostic text), for attempts that failed or were deferred.
-    diagnostics: HashMap<(Status, Box<str>), u64>,
+    /// Per status code and diagnostic text, for attempts that failed or were deferred
+    /// (looked up by the text without allocating: most attempts repeat a known one).
+    diagnostics: HashMap<Status, HashMap<Box<str>, u64>>,
+    /// (status, text) pairs in `diagnostics`.
+    diagnostic_keys: usize,
     /// Counts that a full table could not take (see [`MAX_KEYS`]).
     pub untracked: u64,
 }
@@ -91,12 +94,13 @@ impl Summary {
     /// The counts of a piece of log that starts a unit.
     pub fn of_log(bytes: &[u8]) -> Summary {
         let mut s = Summary::default();
-        extract::for_each_unit(bytes, |unit| s.add_unit(unit));
+        let mut scratch = Vec::new();
+        extract::for_each_unit(bytes, |unit| s.add_unit(unit, &mut scratch));
         s
     }
 
-    /// Counts one unit: one attempt.
-    pub fn add_unit(&mut self, unit: &UnitReplies) {
+    /// Counts one unit: one attempt. `scratch` is reused for the diagnostic text.
+    pub fn add_unit(&mut self, unit: &UnitReplies, scratch: &mut Vec<u8>) {
         let decisive = unit
             .replies
             .iter()
@@ -110,14 +114,16 @@ impl Summary {
             (None, None) => return,
         };
         let failed = matches!(status.class(), Some(Class::Transient | Class::Permanent));
-        let diagnostic = failed.then(|| {
+        let diagnostic = if failed {
             let reply = unit
                 .replies
                 .iter()
                 .find(|r| r.basic.is_some())
                 .unwrap_or(decisive);
-            diagnostic(unit, reply)
-        });
+            Some(diagnostic(unit, reply, scratch))
+        } else {
+            None
+        };
         // The domain, lower-cased without allocating in the common (short, ASCII) case.
         let raw = address::recipient_bytes(unit.bytes()).unwrap_or_default();
         let raw = raw
@@ -153,7 +159,7 @@ impl Summary {
         self.add(status, "", None, 1);
     }
 
-    fn add(&mut self, status: Status, domain: &str, diagnostic: Option<String>, n: u64) {
+    fn add(&mut self, status: Status, domain: &str, diagnostic: Option<&str>, n: u64) {
         self.attempts += n;
         let class = status.class().map(class_index);
         if let Some(c) = class {
@@ -170,7 +176,7 @@ impl Summary {
             left_out += 1;
         }
         if let Some(text) = diagnostic {
-            left_out += u64::from(!bump(&mut self.diagnostics, (status, text.into()), n));
+            left_out += u64::from(!self.bump_diagnostic(status, text, n));
         }
         self.untracked += left_out * n;
     }
@@ -194,9 +200,26 @@ impl Summary {
                 self.untracked += per.iter().sum::<u64>();
             }
         }
-        for (key, n) in other.diagnostics {
-            self.untracked += u64::from(!bump(&mut self.diagnostics, key, n)) * n;
+        for (status, texts) in other.diagnostics {
+            for (text, n) in texts {
+                self.untracked += u64::from(!self.bump_diagnostic(status, &text, n)) * n;
+            }
         }
+    }
+
+    /// Adds `n` to a diagnostic, unless the table is full and lacks it; says whether it
+    /// was counted.
+    fn bump_diagnostic(&mut self, status: Status, text: &str, n: u64) -> bool {
+        let texts = self.diagnostics.entry(status).or_default();
+        if let Some(v) = texts.get_mut(text) {
+            *v += n;
+        } else if self.diagnostic_keys < MAX_KEYS {
+            texts.insert(text.into(), n);
+            self.diagnostic_keys += 1;
+        } else {
+            return false;
+        }
+        true
     }
 
     /// Attempts per status, most frequent first.
@@ -217,7 +240,7 @@ impl Summary {
         let mut v: Vec<_> = self
             .diagnostics
             .iter()
-            .map(|((s, t), n)| (*s, &**t, *n))
+            .flat_map(|(s, texts)| texts.iter().map(|(t, n)| (*s, &**t, *n)))
             .collect();
         v.sort_by(|a, b| b.2.cmp(&a.2).then(a.0.cmp(&b.0)).then(a.1.cmp(b.1)));
         v
@@ -260,8 +283,8 @@ fn dsn_field(unit: &[u8]) -> Option<Enhanced> {
 
 /// What the server said about a failed attempt, with what changes from one message to the
 /// next (addresses, numbers, queue IDs, hosts with their IP addresses) blanked, so that the
-/// same reason counts as one.
-fn diagnostic(unit: &UnitReplies, reply: &extract::Reply) -> String {
+/// same reason counts as one. Written into `out`.
+fn diagnostic<'o>(unit: &UnitReplies, reply: &extract::Reply, out: &'o mut Vec<u8>) -> &'o str {
     let bytes = unit.bytes();
     let said = if reply.basic.is_some() {
         unit.from_reply(reply)
@@ -276,11 +299,13 @@ fn diagnostic(unit: &UnitReplies, reply: &extract::Reply) -> String {
     } else {
         unit.from_reply(reply)
     };
-    normalize(said)
+    normalize(said, out)
 }
 
-fn normalize(said: &[u8]) -> String {
-    let mut out = String::new();
+/// [`diagnostic`]'s blanking, word by word, into `out` (cleared first): bytes are gathered
+/// and checked as text once at the end, not word by word.
+fn normalize<'o>(said: &[u8], out: &'o mut Vec<u8>) -> &'o str {
+    out.clear();
     for word in said
         .split(u8::is_ascii_whitespace)
         .filter(|w| !w.is_empty())
@@ -294,30 +319,33 @@ fn normalize(said: &[u8]) -> String {
             .iter()
             .rposition(u8::is_ascii_alphanumeric)
             .map_or(core, |i| &core[..=i]);
-        let piece: std::borrow::Cow<str> = if word.contains(&b'@') {
-            "<address>".into()
-        } else if core.len() > 3 && core.iter().any(u8::is_ascii_digit) && !is_code(core) {
-            "#".into()
-        } else {
-            // Most words are plain ASCII, with nothing to clean.
-            match std::str::from_utf8(word) {
-                Ok(plain) if word.iter().all(u8::is_ascii_graphic) => plain.into(),
-                _ => text::clean(word, DIAGNOSTIC_LEN).into(),
-            }
-        };
-        if piece == "#" && out.ends_with('#') {
+        let address = word.contains(&b'@');
+        let number =
+            !address && core.len() > 3 && core.iter().any(u8::is_ascii_digit) && !is_code(core);
+        if number && out.ends_with(b"#") {
             continue;
         }
         if !out.is_empty() {
-            out.push(' ');
+            out.push(b' ');
         }
-        out.push_str(&piece);
+        if address {
+            out.extend_from_slice(b"<address>");
+        } else if number {
+            out.push(b'#');
+        } else if word.iter().all(u8::is_ascii_graphic) {
+            // Most words are plain ASCII, with nothing to clean.
+            out.extend_from_slice(word);
+        } else {
+            out.extend_from_slice(text::clean(word, DIAGNOSTIC_LEN).as_bytes());
+        }
         if out.len() >= DIAGNOSTIC_LEN {
-            out.push('…');
+            out.extend_from_slice("…".as_bytes());
             break;
         }
     }
-    extract::balance(out)
+    // Every piece is ASCII or cleaned text: valid UTF-8 as a whole.
+    let text = std::str::from_utf8(out).unwrap_or("");
+    &text[..extract::balanced_len(text)]
 }
 
 /// Whether a word is a reply code or an enhanced status code.

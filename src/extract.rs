@@ -265,21 +265,20 @@ fn next_candidate(s: &[u8], from: usize) -> Option<Range<usize>> {
     const BLOCK: usize = 32;
     let found = |at: usize| candidate_at(s, at).map(|end| at..end);
     let mut i = from;
-    if i >= s.len() {
-        return None;
-    }
-    if i == 0 {
-        if may_start(0, s[0], s.get(1).copied().unwrap_or(0)) {
-            if let Some(r) = found(0) {
-                return Some(r);
+    // The byte before a position (none at the start), the position and the byte after it:
+    // whole blocks, then a block padded with zeros (which start nothing).
+    while i < s.len() {
+        let mut padded = [0u8; BLOCK + 2];
+        let window = match s.get(i.wrapping_sub(1)..i + BLOCK + 1) {
+            Some(window) if i > 0 => window,
+            _ => {
+                let rest = &s[i..(i + BLOCK + 1).min(s.len())];
+                padded[0] = if i > 0 { s[i - 1] } else { 0 };
+                padded[1..=rest.len()].copy_from_slice(rest);
+                &padded[..]
             }
-        }
-        i = 1;
-    }
-    // The byte before each position, the positions, and the byte after the last.
-    while let Some(window) = s.get(i - 1..i + BLOCK + 1) {
-        let window: &[u8; BLOCK + 2] = window.try_into().expect("a block and its two sides");
-        let mut starts = block_starts(window);
+        };
+        let mut starts = block_starts(window.try_into().expect("a block and its two sides"));
         while starts != 0 {
             let at = i + starts.trailing_zeros() as usize;
             if let Some(r) = found(at) {
@@ -289,31 +288,24 @@ fn next_candidate(s: &[u8], from: usize) -> Option<Range<usize>> {
         }
         i += BLOCK;
     }
-    // The last positions: a block padded with zeros, which start nothing.
-    if i < s.len() {
-        let mut window = [0u8; BLOCK + 2];
-        window[..s.len() - i + 1].copy_from_slice(&s[i - 1..]);
-        let mut starts = block_starts(&window);
-        while starts != 0 {
-            let at = i + starts.trailing_zeros() as usize;
-            if let Some(r) = found(at) {
-                return Some(r);
-            }
-            starts &= starts - 1;
-        }
-    }
     None
 }
 
-/// The positions of a block where a candidate may start: bit `j` for `window[j + 1]`.
-/// One flag a byte first (plain byte-wise work, which the compiler vectorises), then eight
-/// flags at a time gathered into bits by a multiplication that moves byte `j`'s low bit to
-/// bit `56 + j`.
+/// The positions of a block where a candidate may start, bit `j` for `window[j + 1]`: a
+/// digit from 2 to 5, then a dot or a digit from 0 to 5, after no letter, digit, dot or
+/// slash (both checks reject a code glued to those). One flag a byte first (plain
+/// byte-wise work without branches, which the compiler vectorises), then eight flags at a
+/// time gathered into bits by a multiplication that moves byte `j`'s low bit to bit `56 + j`.
 #[inline]
 fn block_starts(window: &[u8; 34]) -> u32 {
     let mut flags = [0u8; 32];
     for (j, flag) in flags.iter_mut().enumerate() {
-        *flag = u8::from(may_start(window[j], window[j + 1], window[j + 2]));
+        let (before, this, next) = (window[j], window[j + 1], window[j + 2]);
+        // `.`, `/` and the digits are one range.
+        let glued = ((before | 0x20).wrapping_sub(b'a') < 26) | (before.wrapping_sub(b'.') < 12);
+        let first = this.wrapping_sub(b'2') < 4;
+        let second = (next.wrapping_sub(b'0') < 6) | (next == b'.');
+        *flag = u8::from(first & second & !glued);
     }
     flags
         .chunks_exact(8)
@@ -322,17 +314,6 @@ fn block_starts(window: &[u8; 34]) -> u32 {
             let eight = u64::from_le_bytes(eight.try_into().expect("eight flags"));
             mask | (((eight.wrapping_mul(0x0102_0408_1020_4080) >> 56) as u32) << (8 * k))
         })
-}
-
-/// Whether a candidate may start at a byte, from it and its neighbours: a digit from 2 to
-/// 5, then a dot or a digit from 0 to 5, after no letter, digit or dot.
-#[inline]
-fn may_start(before: u8, this: u8, next: u8) -> bool {
-    // `|` and `&`, not `||` and `&&`: no branches, so that a block is vectorised.
-    let word = ((before | 0x20).wrapping_sub(b'a') < 26) | (before.wrapping_sub(b'0') < 10);
-    let first = this.wrapping_sub(b'2') < 4;
-    let second = (next.wrapping_sub(b'0') < 6) | (next == b'.');
-    first & second & !word & (before != b'.')
 }
 
 /// The end of the candidate that starts at `i` (a byte from 2 to 5), if one does.
@@ -917,9 +898,10 @@ mod tests {
 
     #[test]
     fn hand_written_scanners_match_their_regular_expressions() {
-        // The candidate in group 1, after the start or a byte that is no letter, digit or dot.
+        // The candidate in group 1, after the start or a byte that is no letter, digit, dot
+        // or slash.
         let codes =
-            Regex::new(r"(?-u)(?:^|[^A-Za-z0-9.])([2-5](?:\.[0-9]{1,3}\.[0-9]{1,3}|[0-5][0-9]))")
+            Regex::new(r"(?-u)(?:^|[^A-Za-z0-9./])([2-5](?:\.[0-9]{1,3}\.[0-9]{1,3}|[0-5][0-9]))")
                 .unwrap();
         let to = Regex::new(r"(?i-u)\bto=<([^<>\s@]+@[^<>\s@]+)>").unwrap();
         let mut addresses = 0;

@@ -12,8 +12,9 @@
 //! Messages (RFC 5322 headers, mbox) are another mode: they are read whole and parsed.
 
 use crate::extract::{self, Found};
-use rayon::prelude::*;
+use std::collections::BTreeMap;
 use std::io::{self, Read};
+use std::sync::mpsc;
 
 /// The size a chunk is read to before it is cut: 1 MiB.
 pub const CHUNK: usize = 1 << 20;
@@ -256,35 +257,46 @@ where
         }
         return Ok(());
     }
-    // Two chunks a thread: enough to keep both busy, few enough to keep memory flat.
-    let per_batch = 2 * rayon::current_num_threads();
-    let read_batch = |chunker: &mut Chunker<R>| -> io::Result<Vec<Chunk>> {
-        let mut batch = Vec::with_capacity(per_batch);
-        while batch.len() < per_batch {
-            match chunker.next_chunk()? {
-                Some(c) => batch.push(c),
-                None => break,
+    // Chunks flow: this thread reads them and hands each to the pool as soon as there is
+    // room (four chunks a worker, read or done, at most: enough to keep all busy, few
+    // enough to keep memory flat), and
+    // passes the results on in input order as they come back. No batch waits for its
+    // slowest chunk.
+    let room = 4 * rayon::current_num_threads();
+    let (done, results) = mpsc::channel::<(usize, T, Chunk)>();
+    let work = &work;
+    rayon::in_place_scope(|scope| {
+        let (mut sent, mut next, mut eof) = (0, 0, false);
+        let mut waiting: BTreeMap<usize, T> = BTreeMap::new();
+        loop {
+            while !eof && sent - next < room {
+                match chunker.next_chunk().map_err(Failure::Read)? {
+                    Some(chunk) => {
+                        let done = done.clone();
+                        let seq = sent;
+                        scope.spawn(move |_| {
+                            let result = work(&chunk);
+                            // The receiver only goes when the run stops early.
+                            let _ = done.send((seq, result, chunk));
+                        });
+                        sent += 1;
+                    }
+                    None => eof = true,
+                }
             }
-        }
-        Ok(batch)
-    };
-    let mut batch = read_batch(&mut chunker).map_err(Failure::Read)?;
-    while !batch.is_empty() {
-        seen(chunker.consumed());
-        // The next batch is read while this one is worked on.
-        let (results, next) = rayon::join(
-            || batch.par_iter().map(&work).collect::<Vec<T>>(),
-            || read_batch(&mut chunker),
-        );
-        for r in results {
-            sink(r).map_err(Failure::Sink)?;
-        }
-        for chunk in batch {
+            if next == sent {
+                return Ok(());
+            }
+            let (seq, result, chunk) = results.recv().expect("a worker of this scope sends");
             chunker.recycle(chunk);
+            waiting.insert(seq, result);
+            while let Some(result) = waiting.remove(&next) {
+                sink(result).map_err(Failure::Sink)?;
+                next += 1;
+            }
+            seen(chunker.consumed());
         }
-        batch = next.map_err(Failure::Read)?;
-    }
-    Ok(())
+    })
 }
 
 /// Log mode: every finding of the log `reader` gives, in order, with its line in the whole

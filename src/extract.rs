@@ -180,6 +180,8 @@ struct Units<'a> {
     input: &'a [u8],
     pos: usize,
     line: usize,
+    /// The end of the line at `pos`, when the last unit already looked it up.
+    known_end: Option<usize>,
 }
 
 impl<'a> Units<'a> {
@@ -188,6 +190,7 @@ impl<'a> Units<'a> {
             input,
             pos: 0,
             line: 1,
+            known_end: None,
         }
     }
 }
@@ -200,9 +203,13 @@ impl Iterator for Units<'_> {
         if self.pos >= input.len() {
             return None;
         }
+        let end = match self.known_end.take() {
+            Some(end) => end,
+            None => line_end(input, self.pos),
+        };
         let mut unit = Unit {
             start: self.pos,
-            end: line_end(input, self.pos),
+            end,
             line: self.line,
         };
         let mut prev = &input[unit.start..unit.end];
@@ -213,6 +220,8 @@ impl Iterator for Units<'_> {
             let end = line_end(input, next);
             let this = &input[next..end];
             if next >= input.len() || !continues(prev, this) {
+                // The next unit starts with this line: its end is known.
+                self.known_end = (next < input.len()).then_some(end);
                 break;
             }
             (unit.end, prev) = (end, this);

@@ -177,7 +177,7 @@ fn set_field(t: &mut Texts, field: &str, value: &str) -> Result<(), String> {
 
 /// The user interface words of a language: the `[ui]` block, `key = value` per line.
 pub fn parse_ui(src: &str) -> HashMap<String, String> {
-    let block = src.split("\n[ui]\n").nth(1).unwrap_or("");
+    let block = memchr::memmem::find(src.as_bytes(), b"\n[ui]\n").map_or("", |at| &src[at + 6..]);
     block
         .lines()
         .take_while(|l| !l.starts_with('['))
@@ -208,7 +208,8 @@ impl Entries {
         let src = strip_ui(src);
         let mut index: Vec<(&str, &str)> = Vec::new();
         let first = src.starts_with('[').then_some(0);
-        let later = src.match_indices("\n[").map(|(i, _)| i + 1);
+        // memmem: a SIMD search, several times quicker than str's on a 100 KB text.
+        let later = memchr::memmem::find_iter(src.as_bytes(), b"\n[").map(|i| i + 1);
         let mut starts: Vec<usize> = first.into_iter().chain(later).collect();
         starts.push(src.len());
         for w in starts.windows(2) {
@@ -246,7 +247,7 @@ fn english() -> &'static (Entries, HashMap<String, String>) {
 
 /// A language file without its `[ui]` block (which has its own format).
 fn strip_ui(src: &str) -> &str {
-    src.split("\n[ui]\n").next().unwrap_or(src)
+    memchr::memmem::find(src.as_bytes(), b"\n[ui]\n").map_or(src, |at| &src[..at])
 }
 
 impl Catalog {

@@ -69,12 +69,17 @@ pub fn run(config: &Config, out: &mut dyn Write, err: &mut dyn Write) -> io::Res
     let mut verdicts = Vec::new();
     // Inputs are prepared a group at a time on every core (emails read and analysed whole,
     // logs opened), then handed on in order; logs stream, each on every core, as they come.
-    let group = rayon::current_num_threads() * 4;
+    // Asking rayon starts its threads: not for one input.
+    let group = match config.inputs.len() {
+        0 | 1 => 1,
+        _ => rayon::current_num_threads() * 4,
+    };
     for inputs in config.inputs.chunks(group) {
-        let prepared: Vec<Result<Prepared, Stop>> = inputs
-            .par_iter()
-            .map(|input| prepare(config, &cat, input))
-            .collect();
+        let prepare = |input| prepare(config, &cat, input);
+        let prepared: Vec<Result<Prepared, Stop>> = match inputs {
+            [one] => vec![prepare(one)],
+            _ => inputs.par_iter().map(prepare).collect(),
+        };
         for (input, prepared) in inputs.iter().zip(prepared) {
             let mut found = 0;
             let mut sink = |batch: Batch| -> io::Result<()> {

@@ -10,7 +10,10 @@
 //! - every other alternative whose longest sure literal (`mailbox full`, `gsmtp`) is in the
 //!   text: only those can match, and each is compiled the first time it is asked.
 //!
-//! The leftmost start over the alternatives is the pattern's leftmost start.
+//! The searcher holds only the first [`PREFIX`] bytes of each literal (a smaller automaton,
+//! quicker to build: one process per bounce builds it every time); where one is found, the
+//! whole literal is compared. The leftmost start over the alternatives is the pattern's
+//! leftmost start.
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind};
 use regex_automata::meta::{self, Regex};
@@ -18,6 +21,9 @@ use regex_automata::nfa::thompson::WhichCaptures;
 use regex_automata::util::syntax;
 use std::collections::HashMap;
 use std::sync::OnceLock;
+
+/// The most bytes of a literal the searcher looks for.
+const PREFIX: usize = 8;
 
 /// The patterns of one table, searched together.
 #[derive(Debug)]
@@ -37,12 +43,16 @@ pub struct PatternSet {
 enum Alt {
     /// Plain text (the searcher's literal); whether it needs a word boundary before and
     /// after it.
-    Text { left: bool, right: bool },
-    /// Anything else: a regex compiled on first use. `sure` when it has no literal for the
-    /// searcher, so that it must always be tried.
+    Text {
+        text: String,
+        left: bool,
+        right: bool,
+    },
+    /// Anything else: a regex compiled on first use, tried where its longest sure literal
+    /// is in the text; always, when it has none.
     Regex {
         source: String,
-        sure: bool,
+        needle: Option<String>,
         regex: OnceLock<Option<Regex>>,
     },
 }
@@ -58,23 +68,31 @@ impl PatternSet {
             let mut own = Vec::new();
             for alt in alternatives(&lowered(source)) {
                 let (literal, kind) = match plain(&alt) {
-                    Some((text, left, right)) => (Some(text), Alt::Text { left, right }),
+                    Some((text, left, right)) => {
+                        (Some(text.clone()), Alt::Text { text, left, right })
+                    }
                     None => {
                         let needle = needle(&alt);
-                        let sure = needle.is_none();
                         let regex = OnceLock::new();
                         let source = alt;
                         (
-                            needle,
+                            needle.clone(),
                             Alt::Regex {
                                 source,
-                                sure,
+                                needle,
                                 regex,
                             },
                         )
                     }
                 };
                 if let Some(literal) = literal {
+                    // Only the first bytes go into the searcher (a smaller automaton, built
+                    // several times faster); a plain text is compared whole where they are.
+                    let mut cut = literal.len().min(PREFIX);
+                    while !literal.is_char_boundary(cut) {
+                        cut -= 1;
+                    }
+                    let literal = literal[..cut].to_string();
                     let id = *index.entry(literal.clone()).or_insert_with(|| {
                         literals.push(literal);
                         owners.push(Vec::new());
@@ -110,15 +128,27 @@ impl PatternSet {
         let edge = |i: usize| i == 0 || i == bytes.len() || word(i - 1) != word(i);
         for m in self.searcher.find_overlapping_iter(text) {
             for &alt in &self.owners[m.pattern().as_usize()] {
-                let start = match self.alts[alt] {
-                    Alt::Text { left, right } => {
-                        let fits = (!left || edge(m.start())) && (!right || edge(m.end()));
+                let start = match &self.alts[alt] {
+                    Alt::Text {
+                        text: t,
+                        left,
+                        right,
+                    } => {
+                        let end = m.start() + t.len();
+                        let whole = bytes[m.start()..].starts_with(t.as_bytes());
+                        let fits = whole && (!left || edge(m.start())) && (!right || edge(end));
                         if !fits {
                             continue;
                         }
                         Hit::At(m.start())
                     }
-                    Alt::Regex { .. } => Hit::Maybe,
+                    Alt::Regex { needle, .. } => {
+                        let n = needle.as_deref().unwrap_or("");
+                        if !bytes[m.start()..].starts_with(n.as_bytes()) {
+                            continue;
+                        }
+                        Hit::Maybe
+                    }
                 };
                 let slot: &mut Option<Hit> = &mut at[alt];
                 *slot = Some(match (*slot, start) {
@@ -198,7 +228,7 @@ impl Scan<'_> {
                     Alt::Regex {
                         source,
                         regex,
-                        sure: true,
+                        needle: None,
                     },
                     None,
                 ) => {

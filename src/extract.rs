@@ -3,7 +3,7 @@
 //! The input is cut into *units*: a line, with the lines that continue it (indented folds,
 //! and the `550-` lines of a multi-line SMTP reply). Within a unit, a regular expression over
 //! bytes finds candidates; each is kept only if its surroundings read like an SMTP reply
-//! (see [`accept_enhanced`] and [`accept_basic`]), so IP addresses, versions, dates, sizes
+//! (see `accept_enhanced` and `accept_basic`), so IP addresses, versions, dates, sizes
 //! and numbers inside words are not codes. A basic code directly followed by an enhanced
 //! code of the same class is one reply; codes that repeat within a unit are one finding.
 

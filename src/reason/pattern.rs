@@ -297,15 +297,17 @@ fn compile(source: &str) -> Result<Regex, Box<meta::BuildError>> {
 }
 
 fn lowered(source: &str) -> String {
-    let mut out = String::with_capacity(source.len());
-    let mut chars = source.chars();
-    while let Some(c) = chars.next() {
-        out.push(c.to_ascii_lowercase());
-        if c == '\\' {
-            out.extend(chars.next());
+    // Bytes, not chars: ASCII case changes leave UTF-8 valid. The byte after a backslash
+    // keeps its case (`\S` is not `\s`).
+    let mut out = source.as_bytes().to_vec();
+    let mut escaped = false;
+    for b in &mut out {
+        if !escaped {
+            b.make_ascii_lowercase();
         }
+        escaped = !escaped && *b == b'\\';
     }
-    out
+    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
 /// The longest literal of an alternative of a (lowered) pattern, or `None` if it has no
@@ -319,29 +321,26 @@ fn needle(alt: &str) -> Option<String> {
 
 /// The pattern split at its top-level `|`.
 fn alternatives(pattern: &str) -> Vec<String> {
-    let (mut out, mut cur) = (Vec::new(), String::new());
+    // Every byte that steers the split is ASCII, so each cut is at a char boundary.
+    let bytes = pattern.as_bytes();
+    let (mut out, mut from, mut i) = (Vec::new(), 0, 0);
     let (mut depth, mut class) = (0usize, false);
-    let mut chars = pattern.chars();
-    while let Some(c) = chars.next() {
-        match c {
-            '\\' => {
-                cur.push(c);
-                cur.extend(chars.next());
-                continue;
-            }
-            '[' if !class => class = true,
-            ']' if class => class = false,
-            '(' if !class => depth += 1,
-            ')' if !class => depth = depth.saturating_sub(1),
-            '|' if !class && depth == 0 => {
-                out.push(std::mem::take(&mut cur));
-                continue;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' => i += 1,
+            b'[' if !class => class = true,
+            b']' if class => class = false,
+            b'(' if !class => depth += 1,
+            b')' if !class => depth = depth.saturating_sub(1),
+            b'|' if !class && depth == 0 => {
+                out.push(pattern[from..i].to_string());
+                from = i + 1;
             }
             _ => {}
         }
-        cur.push(c);
+        i += 1;
     }
-    out.push(cur);
+    out.push(pattern[from.min(pattern.len())..].to_string());
     out
 }
 
@@ -419,6 +418,17 @@ mod tests {
         let set = PatternSet::new([p, "(unclosed"]);
         assert!(set.compiles(0));
         assert!(!set.compiles(1));
+    }
+
+    #[test]
+    fn patterns_are_lowered_and_split_at_their_top_level_bars() {
+        assert_eq!(lowered(r"\SAb\\C\Dé"), r"\Sab\\c\Dé");
+        let split = |p: &str| alternatives(p);
+        assert_eq!(split(r"(a|b)|c"), ["(a|b)", "c"]);
+        assert_eq!(split(r"[|]|x"), ["[|]", "x"]);
+        assert_eq!(split(r"a\|b|c"), [r"a\|b", "c"]);
+        assert_eq!(split(r"é|ü\"), ["é", "ü\\"]);
+        assert_eq!(split(""), [""]);
     }
 
     #[test]

@@ -164,6 +164,15 @@ pub fn split_mbox(input: &[u8]) -> Vec<(usize, &[u8])> {
     out
 }
 
+/// The addresses in every field of these names, in order.
+fn header_addresses(headers: &[mailparse::MailHeader], names: &[&str]) -> Vec<String> {
+    names
+        .iter()
+        .flat_map(|name| headers.get_all_values(name))
+        .flat_map(|value| crate::address::addresses(value.as_bytes()))
+        .collect()
+}
+
 /// Walks one message; `first_line` is the line of the input where it starts. A message that
 /// mailparse cannot read is one text section, scanned flat.
 pub fn parse(raw: &[u8], first_line: usize) -> Message {
@@ -173,25 +182,13 @@ pub fn parse(raw: &[u8], first_line: usize) -> Message {
             ..Message::default()
         };
     };
-    let mut own = Vec::new();
-    for name in ["From", "To", "Return-Path", "Sender", "Reply-To"] {
-        for value in mail.headers.get_all_values(name) {
-            own.extend(crate::address::addresses(value.as_bytes()));
-        }
-    }
-    let failed = mail
-        .headers
-        .get_all_values("X-Failed-Recipients")
-        .iter()
-        .flat_map(|v| crate::address::addresses(v.as_bytes()))
-        .collect();
+    let own = header_addresses(
+        &mail.headers,
+        &["From", "To", "Return-Path", "Sender", "Reply-To"],
+    );
+    let failed = header_addresses(&mail.headers, &["X-Failed-Recipients"]);
     let subject = mail.headers.get_first_value("Subject").unwrap_or_default();
-    let from = mail
-        .headers
-        .get_all_values("From")
-        .iter()
-        .flat_map(|v| crate::address::addresses(v.as_bytes()))
-        .collect();
+    let from = header_addresses(&mail.headers, &["From"]);
     let auto_submitted = mail
         .headers
         .get_first_value("Auto-Submitted")
@@ -281,11 +278,7 @@ fn walk(part: &ParsedMail, raw: &[u8], first_line: usize, out: &mut Collect, dep
         | "message/global-headers" => {
             if let Ok((headers, _)) = mailparse::parse_headers(part.get_body_encoded_raw()) {
                 if out.1.is_empty() {
-                    *out.1 = headers
-                        .get_all_values("To")
-                        .iter()
-                        .flat_map(|v| crate::address::addresses(v.as_bytes()))
-                        .collect();
+                    *out.1 = header_addresses(&headers, &["To"]);
                 }
                 // Microsoft's complaint reports (JMRP) attach the message complained about,
                 // naming the complaining recipient in this field, instead of an ARF part.

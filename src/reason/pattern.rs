@@ -164,16 +164,6 @@ impl PatternSet {
         }
     }
 
-    /// How many patterns there are.
-    pub fn len(&self) -> usize {
-        self.patterns.len()
-    }
-
-    /// Whether there are none.
-    pub fn is_empty(&self) -> bool {
-        self.patterns.is_empty()
-    }
-
     /// Whether pattern `i` compiles as a whole (the tables' tests ask).
     pub fn compiles(&self, i: usize) -> bool {
         compile(&self.sources[i]).is_ok()

@@ -276,12 +276,13 @@ fn next_candidate(s: &[u8], from: usize) -> Option<Range<usize>> {
     let mut i = from;
     // The byte before a position (none at the start), the position and the byte after it:
     // whole blocks, then a block padded with zeros (which start nothing).
+    let mut padded: [u8; BLOCK + 2];
     while i < s.len() {
-        let mut padded = [0u8; BLOCK + 2];
         let window = match s.get(i.wrapping_sub(1)..i + BLOCK + 1) {
             Some(window) if i > 0 => window,
             _ => {
                 let rest = &s[i..(i + BLOCK + 1).min(s.len())];
+                padded = [0; BLOCK + 2];
                 padded[0] = if i > 0 { s[i - 1] } else { 0 };
                 padded[1..=rest.len()].copy_from_slice(rest);
                 &padded[..]

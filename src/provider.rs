@@ -118,7 +118,7 @@ pub struct Table {
 
 /// Parses `data/providers.tsv`: comment lines, a header, then one row a key, in order.
 pub fn parse_table(src: &str) -> Result<Table, String> {
-    let (mut rows, mut patterns) = (Vec::new(), Vec::new());
+    let (mut rows, patterns) = (Vec::new(), PatternSet::of(&reason::tables::PROVIDERS));
     let lines = src
         .lines()
         .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
@@ -141,8 +141,8 @@ pub fn parse_table(src: &str) -> Result<Table, String> {
                 e => Some(CodeRange::parse(e).ok_or_else(|| bad("enhanced code"))?),
             },
             pattern: {
-                patterns.push(pattern);
-                patterns.len() - 1
+                reason::take_pattern(&patterns, rows.len(), pattern, "providers.tsv")?;
+                rows.len()
             },
             reason: reason.into(),
             hard: match hard {
@@ -156,10 +156,7 @@ pub fn parse_table(src: &str) -> Result<Table, String> {
                 .is_some_and(|(_, c)| c.starts_with(|c: char| c.is_ascii_alphabetic())),
         });
     }
-    Ok(Table {
-        rows,
-        patterns: PatternSet::new(patterns),
-    })
+    Ok(Table { rows, patterns })
 }
 
 /// The embedded table, parsed once.

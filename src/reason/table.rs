@@ -1,7 +1,7 @@
 //! Decode stage, part 4b: the rules of `data/reasons.tsv` and the SMTP step a refusal
 //! answered. The order in which they are tried is [`super`]'s.
 
-use super::pattern::{PatternSet, Scan};
+use super::pattern::{tables, PatternSet, Scan};
 use crate::code::{Basic, Enhanced};
 use std::sync::OnceLock;
 
@@ -30,22 +30,43 @@ impl Phase {
     }
 }
 
-/// The ways MTAs name the step a reply answered (Postfix `in reply to`, Exim `after`,
-/// qmail, Sendmail's `>>>` transcript, Exchange, DragonFly).
+/// The ways MTAs name the step a reply answered: `data/phases.tsv`.
+pub const PHASES: &str = include_str!("../../data/phases.tsv");
+
+/// Parses `data/phases.tsv`: the step each pattern of [`tables::PHASES`] names.
+fn parse_phases(src: &str) -> Result<(Vec<Phase>, PatternSet), String> {
+    let set = PatternSet::of(&tables::PHASES);
+    let rows = src
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .skip(1);
+    let mut phases = Vec::new();
+    for line in rows {
+        let bad = || format!("phases.tsv: bad row: {line}");
+        let [phase, pattern] = line.split('\t').collect::<Vec<_>>()[..] else {
+            return Err(bad());
+        };
+        take_pattern(&set, phases.len(), pattern, "phases.tsv")?;
+        phases.push(Phase::parse(phase).flatten().ok_or_else(bad)?);
+    }
+    Ok((phases, set))
+}
+
+/// Checks that pattern `i` of a table written at build time is `pattern`, as the data file
+/// read now says: they differ only if the build is out of date.
+pub fn take_pattern(set: &PatternSet, i: usize, pattern: &str, file: &str) -> Result<(), String> {
+    match set.source(i) {
+        Some(built) if built == pattern => Ok(()),
+        _ => Err(format!(
+            "{file}: pattern {} is not the one built in ({pattern}): rebuild",
+            i + 1
+        )),
+    }
+}
+
 fn phase_patterns() -> &'static (Vec<Phase>, PatternSet) {
     static PATTERNS: OnceLock<(Vec<Phase>, PatternSet)> = OnceLock::new();
-    PATTERNS.get_or_init(|| {
-        let rows = [
-            (Phase::Connect, r"after (initial connection|connect|greeting|ehlo|helo)|in reply to (the )?(initial|greeting|ehlo|helo)|refused to talk to me|greeting failed|did not like our (ehlo|helo)|>>> (ehlo|helo)\b[^<>]*<<< [45]"),
-            (Phase::Mail, r"after mail from|in reply to mail from|sender was rejected|did not like our mail from|smtp command\W*mail\b|\[mail_from\]|>>> mail from[^<>]*(<[^<>]*>[^<>]*)?<<< [45]"),
-            (Phase::Rcpt, r"after rcpt to|in reply to rcpt to|does not like recipient|did not like our rcpt to|smtp command\W*rcpt\b|\[rcpt_to\]|most progress was rcpt to|>>> rcpt to[^<>]*(<[^<>]*>[^<>]*)?<<< [45]"),
-            (Phase::Data, r"after (end of )?data|in reply to (end of )?data|did not like our (final )?data|smtp command\W*data\b|failed after i sent the message|message \(data\)|>>> data\b[^<>]*<<< [45]"),
-        ];
-        (
-            rows.iter().map(|(p, _)| *p).collect(),
-            PatternSet::new(rows.iter().map(|(_, re)| *re)),
-        )
-    })
+    PATTERNS.get_or_init(|| parse_phases(PHASES).expect("data/phases.tsv is checked by tests"))
 }
 
 /// The step the text says was refused; the earliest mention wins. `text` is flat (one
@@ -96,17 +117,14 @@ pub fn parse_rules(src: &str) -> Result<Rules, String> {
         .lines()
         .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
         .skip(1);
-    let mut sources = Vec::new();
+    let (patterns, mut taken) = (PatternSet::of(&tables::REASONS), 0);
     let rules = lines
-        .map(|line| parse_rule(line, &mut sources))
+        .map(|line| parse_rule(line, &patterns, &mut taken))
         .collect::<Result<_, _>>()?;
-    Ok(Rules {
-        rules,
-        patterns: PatternSet::new(sources),
-    })
+    Ok(Rules { rules, patterns })
 }
 
-fn parse_rule<'a>(line: &'a str, patterns: &mut Vec<&'a str>) -> Result<Rule, String> {
+fn parse_rule(line: &str, patterns: &PatternSet, taken: &mut usize) -> Result<Rule, String> {
     let bad = || format!("reasons.tsv: bad row: {line}");
     let [reason, kind, phase, pattern] = line.split('\t').collect::<Vec<_>>()[..] else {
         return Err(bad());
@@ -116,8 +134,9 @@ fn parse_rule<'a>(line: &'a str, patterns: &mut Vec<&'a str>) -> Result<Rule, St
     }
     let test = match kind {
         "text" => {
-            patterns.push(pattern);
-            Test::Text(patterns.len() - 1)
+            take_pattern(patterns, *taken, pattern, "reasons.tsv")?;
+            *taken += 1;
+            Test::Text(*taken - 1)
         }
         "status" => {
             let parts: Vec<&str> = pattern.split('.').collect();

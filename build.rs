@@ -1,0 +1,105 @@
+//! Takes apart the patterns of the data tables once, at build time, and writes the
+//! searcher's tables into `$OUT_DIR/tables.rs` (read by `src/reason/pattern.rs`). A
+//! process then starts with them ready instead of splitting some 2,000 alternatives and
+//! building an automaton on every run.
+
+#[path = "src/reason/split.rs"]
+mod split;
+
+use split::{Alt, Split};
+use std::fmt::Write as _;
+use std::path::Path;
+
+/// Which column of a row (split at tabs) holds a pattern, if the row has one.
+type Column = fn(&[&str]) -> Option<usize>;
+
+/// The tables whose patterns are taken apart: name in the binary, file, pattern column.
+const TABLES: [(&str, &str, Column); 3] = [
+    // reason, kind, phase, match: `match` is a pattern where kind is `text`.
+    ("REASONS", "data/reasons.tsv", |cols| {
+        (cols.len() == 4 && cols[1] == "text").then_some(3)
+    }),
+    // key, provider, basic, enhanced, pattern, ...
+    ("PROVIDERS", "data/providers.tsv", |cols| {
+        (cols.len() == 8).then_some(4)
+    }),
+    // phase, pattern
+    ("PHASES", "data/phases.tsv", |cols| {
+        (cols.len() == 2).then_some(1)
+    }),
+];
+
+fn main() {
+    let out_dir = std::env::var("OUT_DIR").expect("cargo sets OUT_DIR");
+    let mut code = String::from("// Written by build.rs from data/*.tsv: do not edit.\n\n");
+    for (name, file, column) in TABLES {
+        println!("cargo:rerun-if-changed={file}");
+        let text = std::fs::read_to_string(file).unwrap_or_else(|e| panic!("{file}: {e}"));
+        // As the run-time parsers read them: comments and blank lines out, then a header.
+        let rows = text
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+            .skip(1);
+        let sources: Vec<&str> = rows
+            .filter_map(|line| {
+                let cols: Vec<&str> = line.split('\t').collect();
+                column(&cols).map(|c| cols[c])
+            })
+            .collect();
+        write_tables(&mut code, name, &split::split(sources));
+    }
+    println!("cargo:rerun-if-changed=src/reason/split.rs");
+    let path = Path::new(&out_dir).join("tables.rs");
+    std::fs::write(&path, code).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+}
+
+/// Writes one table as a `static` of `pattern::Tables`.
+fn write_tables(code: &mut String, name: &str, split: &Split) {
+    let fits = |n: usize| assert!(n < usize::from(u16::MAX), "{name}: {n} rows is too many");
+    fits(split.alts.len());
+    fits(split.entries.len());
+    fits(split.owners.len());
+    let short = split.entries.iter().any(|(head, _, _)| head.len() < 4);
+    let w = code;
+    writeln!(w, "pub static {name}: Tables = Tables {{").unwrap();
+    writeln!(w, "    short: {short},\n    sources: &[").unwrap();
+    for source in &split.sources {
+        writeln!(w, "        {source:?},").unwrap();
+    }
+    writeln!(w, "    ],\n    patterns: &[").unwrap();
+    for (from, to) in &split.patterns {
+        writeln!(w, "        ({from}, {to}),").unwrap();
+    }
+    writeln!(w, "    ],\n    alts: &[").unwrap();
+    for alt in &split.alts {
+        match alt {
+            Alt::Text { text, left, right } => writeln!(
+                w,
+                "        AltDef::Text {{ text: {text:?}, left: {left}, right: {right} }},"
+            ),
+            Alt::Regex { source, guards } => writeln!(
+                w,
+                "        AltDef::Regex {{ source: {source:?}, guarded: {} }},",
+                !guards.is_empty()
+            ),
+        }
+        .unwrap();
+    }
+    writeln!(w, "    ],\n    slots: &[").unwrap();
+    for (key, from, to) in &split.slots {
+        writeln!(w, "        Slot {{ key: {key}, from: {from}, to: {to} }},").unwrap();
+    }
+    writeln!(w, "    ],\n    entries: &[").unwrap();
+    for (head, from, to) in &split.entries {
+        writeln!(
+            w,
+            "        Entry {{ head: {head:?}, from: {from}, to: {to} }},"
+        )
+        .unwrap();
+    }
+    writeln!(w, "    ],\n    owners: &[").unwrap();
+    for (alt, word) in &split.owners {
+        writeln!(w, "        Owner {{ alt: {alt}, word: {word:?} }},").unwrap();
+    }
+    writeln!(w, "    ],\n}};\n").unwrap();
+}

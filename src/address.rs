@@ -1,7 +1,8 @@
 //! Extract stage, addresses: which email address a reply or a report is about.
 
 use crate::text;
-use regex::bytes::Regex;
+use regex_automata::meta::Regex;
+use regex_automata::Input;
 use std::sync::OnceLock;
 
 /// An address as mail software writes it, bare or in angle brackets.
@@ -11,7 +12,7 @@ const ADDRESS: &str =
 
 fn any_address() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| Regex::new(&format!("(?-u){ADDRESS}")).expect("valid regex"))
+    RE.get_or_init(|| text::scanning_regex(&format!("(?-u){ADDRESS}")))
 }
 
 /// An address cleaned for output: lower case, no trailing dot, no control characters.
@@ -31,7 +32,7 @@ pub fn normalize(raw: &[u8]) -> String {
 pub fn addresses(bytes: &[u8]) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for m in any_address().find_iter(bytes) {
-        let a = normalize(m.as_bytes());
+        let a = normalize(&bytes[m.range()]);
         if !out.contains(&a) {
             out.push(a);
         }
@@ -51,18 +52,19 @@ pub fn listed(text: &[u8]) -> Vec<String> {
             r"^[ \t>*]*<?({ADDRESS})>?(?:[:,;.]?[ \t\r]*$|[ \t]+(?:on\b|\(|\[|\.\.\.)|:[ \t])"
         );
         let end = format!(r"[A-Za-z)]:[ \t]*<?({ADDRESS})>?[.,;]?[ \t\r]*$");
-        Regex::new(&format!("(?m-u){start}|{end}")).expect("valid regex")
+        text::regex(&format!("(?m-u){start}|{end}"))
     });
     let mut out: Vec<String> = Vec::new();
+    let mut caps = re.create_captures();
     for line in text.split(|&b| b == b'\n') {
         if is_sender_line(line) {
             continue;
         }
-        let Some(c) = re.captures(line) else { continue };
-        let Some(m) = c.get(1).or(c.get(2)) else {
+        re.captures(line, &mut caps);
+        let Some(m) = caps.get_group(1).or(caps.get_group(2)) else {
             continue;
         };
-        let a = normalize(m.as_bytes());
+        let a = normalize(&line[m.range()]);
         if !out.contains(&a) {
             out.push(a);
         }
@@ -104,16 +106,18 @@ pub fn recipient_bytes(unit: &[u8]) -> Option<&[u8]> {
     static RE: OnceLock<[Regex; 2]> = OnceLock::new();
     let [exim, any] = RE.get_or_init(|| {
         [
-            Regex::new(r"(?-u)^\*\* ([^<>\s@]+@[A-Za-z0-9.-]+)").expect("valid regex"),
-            Regex::new(&format!(r"(?i-u)(from[=:]\s*)?<?({ADDRESS})")).expect("valid regex"),
+            text::regex(r"(?-u)^\*\* ([^<>\s@]+@[A-Za-z0-9.-]+)"),
+            text::scanning_regex(&format!(r"(?i-u)(from[=:]\s*)?<?({ADDRESS})")),
         ]
     });
     if let Some(a) = to_field(unit) {
         return Some(a);
     }
     if unit.starts_with(b"** ") {
-        if let Some(c) = exim.captures(unit) {
-            return c.get(1).map(|m| m.as_bytes());
+        let mut caps = exim.create_captures();
+        exim.captures(unit, &mut caps);
+        if caps.is_match() {
+            return caps.get_group(1).map(|m| &unit[m.range()]);
         }
     }
     if let Some(a) = exim_field(unit) {
@@ -128,17 +132,18 @@ fn any_match<'u>(any: &Regex, unit: &'u [u8]) -> Option<&'u [u8]> {
     // The first match whose `from` group is empty, without capturing groups where the
     // match cannot have one: captures run a slower engine.
     any.find_iter(unit).find_map(|m| {
-        let t = m.as_bytes();
+        let t = &unit[m.range()];
         let from =
             t.len() > 5 && t[..4].eq_ignore_ascii_case(b"from") && matches!(t[4], b'=' | b':');
         if !from {
             return Some(t.strip_prefix(b"<").unwrap_or(t));
         }
-        let c = any.captures_at(unit, m.start())?;
-        if c.get(1).is_some() {
+        let mut caps = any.create_captures();
+        any.search_captures(&Input::new(unit).range(m.start()..), &mut caps);
+        if caps.get_group(1).is_some() {
             return None;
         }
-        c.get(2).map(|m| m.as_bytes())
+        caps.get_group(2).map(|m| &unit[m.range()])
     })
 }
 
@@ -266,7 +271,7 @@ mod tests {
     /// The Exim shortcut gives what the general search gives, wherever it answers.
     #[test]
     fn the_exim_shortcut_agrees_with_the_general_search() {
-        let any = Regex::new(&format!(r"(?i-u)(from[=:]\s*)?<?({ADDRESS})")).unwrap();
+        let any = text::regex(&format!(r"(?i-u)(from[=:]\s*)?<?({ADDRESS})"));
         let pieces: &[&str] = &[
             "2024-11-01 00:00:00 1abc-2def-gh",
             " ** ",

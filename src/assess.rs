@@ -6,7 +6,7 @@ use crate::code::{Basic, Enhanced};
 use crate::input::message::{Kind, Message};
 use crate::reason::{self, Evidence};
 use crate::verdict::Verdict;
-use regex::Regex;
+use regex_automata::meta::Regex;
 use std::sync::OnceLock;
 
 /// Lines kept above (transcript lines only) and below each line that names the address.
@@ -58,13 +58,16 @@ pub fn message(msg: &Message, verdicts: &mut [Verdict], hosts: &[(String, String
 /// Sendmail `while talking to mx.example.org.`, qmail and others `remote host mx.example.org`.
 fn answering_hosts(text: &str) -> Vec<&str> {
     static RE: OnceLock<Regex> = OnceLock::new();
+    // ASCII rules (host names are ASCII): Unicode case folding and classes would make
+    // the regex several times slower to compile, once per process.
     let re = RE.get_or_init(|| {
-        Regex::new(r"(?i)\b(?:host|talking to|server)\s+([a-z0-9-]+(?:\.[a-z0-9-]+)+)\.?\s*[\[(:]")
-            .expect("valid regex")
+        crate::text::regex(
+            r"(?i-u)\b(?:host|talking to|server)\s+([a-z0-9-]+(?:\.[a-z0-9-]+)+)\.?\s*[\[(:]",
+        )
     });
-    re.captures_iter(text)
-        .filter_map(|c| c.get(1))
-        .map(|m| m.as_str())
+    re.captures_iter(text.as_bytes())
+        .filter_map(|c| c.get_group(1))
+        .map(|m| &text[m.range()])
         .collect()
 }
 

@@ -13,7 +13,7 @@ use crate::code::{Basic, Enhanced};
 use crate::lang::Lang;
 use crate::reason::PatternSet;
 use crate::reason::{self, Actor};
-use regex::Regex;
+use regex_automata::meta::Regex;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
@@ -190,10 +190,15 @@ pub fn detect(
 
 fn without_addresses(text: &str) -> String {
     static RE: OnceLock<Regex> = OnceLock::new();
-    let re = RE.get_or_init(|| {
-        Regex::new(r#"[^\s<>()\[\]"',;:]+@[^\s<>()\[\]"',;:]+"#).expect("valid regex")
-    });
-    re.replace_all(text, "").into_owned()
+    let re = RE.get_or_init(|| crate::text::regex(r#"[^\s<>()\[\]"',;:]+@[^\s<>()\[\]"',;:]+"#));
+    let mut out = String::with_capacity(text.len());
+    let mut from = 0;
+    for m in re.find_iter(text.as_bytes()) {
+        out.push_str(&text[from..m.start()]);
+        from = m.end();
+    }
+    out.push_str(&text[from..]);
+    out
 }
 
 /// The texts of the provider entries in `lang`, English behind each missing entry.

@@ -4,6 +4,37 @@
 //! every other control character (C0, DEL, C1, bidirectional overrides) is written as a
 //! visible escape such as `\x1B` or `\u{202E}`.
 
+/// Compiles one of the program's own fixed patterns. Each is compiled once per process,
+/// often to search a few short texts: the engines that pay only on long searches (one-pass
+/// DFA, bounded backtracker, literal prefilter) would cost more to build than they save.
+/// What is left: the lazy DFA finds matches, the PikeVM their groups. A pattern may match
+/// bytes that are not UTF-8 (`(?-u)`): one searched over a `str` must match ASCII or whole
+/// characters only, since its matches slice the text.
+pub fn regex(pattern: &str) -> regex_automata::meta::Regex {
+    build_regex(pattern, false)
+}
+
+/// [`regex`] for a pattern searched over long texts where it is rare, such as an address
+/// (`@`) in a whole bounce: it keeps the literal prefilter, which pays there.
+pub fn scanning_regex(pattern: &str) -> regex_automata::meta::Regex {
+    build_regex(pattern, true)
+}
+
+fn build_regex(pattern: &str, prefilter: bool) -> regex_automata::meta::Regex {
+    use regex_automata::meta::Regex;
+    use regex_automata::util::syntax;
+    Regex::builder()
+        .syntax(syntax::Config::new().utf8(false))
+        .configure(
+            Regex::config()
+                .onepass(false)
+                .backtrack(false)
+                .auto_prefilter(prefilter),
+        )
+        .build(pattern)
+        .expect("the program's own patterns are valid")
+}
+
 /// Decodes bytes as UTF-8, or as Latin-1 where they are not valid UTF-8.
 pub fn decode(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
     match std::str::from_utf8(bytes) {

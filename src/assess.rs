@@ -30,7 +30,7 @@ pub fn assess(v: &mut Verdict, context: &Context, hosts: &str) {
     v.reason = j.reason;
     v.hard = j.hard;
     v.acts = j.acts.name();
-    v.provider = j.provider.map(|r| r.key.clone());
+    v.provider = j.provider.map(|r| r.key.to_string());
 }
 
 /// Assesses every verdict of one message; `hosts` pairs an address with the host that

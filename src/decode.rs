@@ -152,8 +152,8 @@ pub fn explain(cat: &Catalog, f: &mut Finding, row: &provider::Row) {
         return;
     };
     f.provider = Some(Meaning {
-        key: row.key.clone(),
-        name: row.provider.clone(),
+        key: row.key.to_string(),
+        name: row.provider.to_string(),
         title: t.title.clone(),
         explanation: t.explanation.clone(),
         note: t.note.clone(),

@@ -13,7 +13,6 @@ use crate::code::{Basic, Enhanced};
 use crate::lang::Lang;
 use crate::reason::PatternSet;
 use crate::reason::{self, Actor};
-use regex_automata::meta::Regex;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
@@ -69,15 +68,15 @@ impl CodeRange {
 #[derive(Debug)]
 pub struct Row {
     /// `provider:code`, `provider:code/variant` or `provider:TAG`.
-    pub key: String,
+    pub key: &'static str,
     /// The provider's display name.
-    pub provider: String,
+    pub provider: &'static str,
     pub basic: Option<Basic>,
     pub enhanced: Option<CodeRange>,
     /// The row's place in [`Table::patterns`].
     pub pattern: usize,
     /// The bounce reason (Sisimai's vocabulary, see `reason`).
-    pub reason: String,
+    pub reason: &'static str,
     /// Whether mail to the address should stop.
     pub hard: bool,
     /// Who has to act first.
@@ -117,7 +116,7 @@ pub struct Table {
 }
 
 /// Parses `data/providers.tsv`: comment lines, a header, then one row a key, in order.
-pub fn parse_table(src: &str) -> Result<Table, String> {
+pub fn parse_table(src: &'static str) -> Result<Table, String> {
     let (mut rows, patterns) = (Vec::new(), PatternSet::of(&reason::tables::PROVIDERS));
     let lines = src
         .lines()
@@ -130,8 +129,8 @@ pub fn parse_table(src: &str) -> Result<Table, String> {
         };
         let bad = |what: &str| format!("providers.tsv: bad {what} in {key}");
         rows.push(Row {
-            key: key.into(),
-            provider: provider.into(),
+            key,
+            provider,
             basic: match basic {
                 "" => None,
                 b => Some(Basic::parse(b).ok_or_else(|| bad("basic code"))?),
@@ -144,7 +143,7 @@ pub fn parse_table(src: &str) -> Result<Table, String> {
                 reason::take_pattern(&patterns, rows.len(), pattern, "providers.tsv")?;
                 rows.len()
             },
-            reason: reason.into(),
+            reason,
             hard: match hard {
                 "true" => true,
                 "false" => false,
@@ -189,16 +188,34 @@ pub fn detect(
 }
 
 fn without_addresses(text: &str) -> String {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    let re = RE.get_or_init(|| crate::text::regex(r#"[^\s<>()\[\]"',;:]+@[^\s<>()\[\]"',;:]+"#));
+    // What `[^\s<>()\[\]"',;:]+@[^\s<>()\[\]"',;:]+` leaves: each run of characters
+    // between those delimiters that holds an `@` after its first and before its last
+    // character goes whole.
     let mut out = String::with_capacity(text.len());
-    let mut from = 0;
-    for m in re.find_iter(text.as_bytes()) {
-        out.push_str(&text[from..m.start()]);
-        from = m.end();
+    let (mut word, mut at) = (0, 0);
+    while at < text.len() {
+        let c = text[at..].chars().next().unwrap_or_default();
+        let delimiter = c.is_whitespace()
+            || matches!(
+                c,
+                '<' | '>' | '(' | ')' | '[' | ']' | '"' | '\'' | ',' | ';' | ':'
+            );
+        if delimiter {
+            keep_unless_address(&mut out, &text[word..at]);
+            out.push(c);
+            word = at + c.len_utf8();
+        }
+        at += c.len_utf8();
     }
-    out.push_str(&text[from..]);
+    keep_unless_address(&mut out, &text[word..]);
     out
+}
+
+fn keep_unless_address(out: &mut String, word: &str) {
+    let inner = word.len() > 2 && word.as_bytes()[1..word.len() - 1].contains(&b'@');
+    if !inner {
+        out.push_str(word);
+    }
 }
 
 /// The texts of the provider entries in `lang`, English behind each missing entry.
@@ -224,8 +241,28 @@ mod tests {
     use crate::lang::ALL;
     use std::collections::BTreeSet;
 
+    /// Addresses leave a reply as the regular expression in `without_addresses` says.
+    #[test]
+    fn addresses_leave_the_text_as_the_regex_says() {
+        let re = regex::Regex::new(r#"[^\s<>()\[\]"',;:]+@[^\s<>()\[\]"',;:]+"#).unwrap();
+        let texts = [
+            "550 5.1.1 <bob@example.org>: Recipient address rejected",
+            "bob@example.org, ann@x.example;@lead trail@ @ a@b@c",
+            "user@host\u{a0}next é@ü (x@y) [p@q] \"m@n\" 'k@l' a:b@c",
+            "@@@ a@ @b a@@b \u{2003}c@d\u{2003}",
+            "",
+        ];
+        for text in texts {
+            assert_eq!(
+                without_addresses(text),
+                re.replace_all(text, ""),
+                "{text:?}"
+            );
+        }
+    }
+
     fn hit(text: &str, basic: &str, enhanced: &str) -> Option<&'static str> {
-        detect(text, "", Basic::parse(basic), Enhanced::parse(enhanced)).map(|r| r.key.as_str())
+        detect(text, "", Basic::parse(basic), Enhanced::parse(enhanced)).map(|r| r.key)
     }
 
     #[test]
@@ -234,7 +271,7 @@ mod tests {
             .unwrap()
             .rows
             .into_iter()
-            .map(|r| r.key)
+            .map(|r| r.key.to_string())
             .collect();
         assert!(keys.len() >= 200, "{} rows", keys.len());
         for lang in ALL {
@@ -258,7 +295,7 @@ mod tests {
     fn the_party_that_acts_first_has_advice_for_its_side() {
         let en = parse_texts(source(Lang::En)).unwrap();
         for r in parse_table(TABLE).unwrap().rows {
-            let t = &en[&r.key];
+            let t = &en[r.key];
             let advice = match r.acts {
                 Actor::Sender => &t.sender,
                 Actor::Recipient => &t.recipient,
@@ -479,7 +516,7 @@ mod tests {
             Basic::parse("550"),
             Enhanced::parse("5.1.1"),
         );
-        assert_eq!(row.map(|r| r.key.as_str()), Some("google:5.1.1"));
+        assert_eq!(row.map(|r| r.key), Some("google:5.1.1"));
         assert_eq!(
             detect("", "", Basic::parse("550"), None).map(|r| &r.key),
             None

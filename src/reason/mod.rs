@@ -168,7 +168,7 @@ pub fn judge(ev: &Evidence) -> Judgement {
     };
     if let Some(row) = provider::detect(words, ev.hosts, ev.reply, ev.status) {
         return Judgement {
-            reason: row.reason.as_str(),
+            reason: row.reason,
             hard: row.hard && permanent,
             acts: row.acts,
             provider: Some(row),
@@ -389,10 +389,7 @@ mod tests {
             "failed",
             "550-5.7.26 domain's DMARC policy - gsmtp",
         );
-        assert_eq!(
-            g.provider.map(|r| r.key.as_str()),
-            Some("google:5.7.26/dmarc")
-        );
+        assert_eq!(g.provider.map(|r| r.key), Some("google:5.7.26/dmarc"));
         assert_eq!(
             (g.reason, g.hard, g.acts),
             ("authfailure", false, Actor::SenderAdmin)

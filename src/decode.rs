@@ -148,7 +148,7 @@ pub fn decode(
 /// Gives a finding a provider's meaning: its texts, its advice where it has some for a
 /// party (in place of the registry's), and who moves first by its row.
 pub fn explain(cat: &Catalog, f: &mut Finding, row: &provider::Row) {
-    let Some(t) = provider::texts(cat.lang, &row.key) else {
+    let Some(t) = provider::texts(cat.lang, row.key) else {
         return;
     };
     f.provider = Some(Meaning {

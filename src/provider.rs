@@ -365,7 +365,7 @@ mod tests {
                 r.key
             );
             assert!(
-                reason::is_known(&r.reason),
+                reason::is_known(r.reason),
                 "{}: unknown reason {}",
                 r.key,
                 r.reason

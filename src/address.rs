@@ -6,9 +6,18 @@ use regex_automata::Input;
 use std::sync::OnceLock;
 
 /// An address as mail software writes it, bare or in angle brackets.
-/// A quoted local part (`"john..doe"@example.org`, RFC 5321 §4.1.2) keeps its quotes.
+/// A quoted local part (`"john..doe"@example.org`, RFC 5321 §4.1.2) keeps its quotes; its
+/// limit of 64 characters is checked on the match ([`too_long`]): counted in the pattern,
+/// it would make each regex that holds it several times slower to build.
 const ADDRESS: &str =
-    r#"(?:"[^"\s<>@]{1,64}"|[A-Za-z0-9._%+'=/!#$&*?^`{|}~-]+)@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+"#;
+    r#"(?:"[^"\s<>@]+"|[A-Za-z0-9._%+'=/!#$&*?^`{|}~-]+)@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+"#;
+
+/// Whether a match of [`ADDRESS`] has a quoted local part of more than 64 characters: no
+/// address then, as if the pattern counted them.
+fn too_long(address: &[u8]) -> bool {
+    address.first() == Some(&b'"')
+        && memchr::memchr(b'"', &address[1..]).is_some_and(|close| close > 64)
+}
 
 fn any_address() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
@@ -32,6 +41,9 @@ pub fn normalize(raw: &[u8]) -> String {
 pub fn addresses(bytes: &[u8]) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for m in any_address().find_iter(bytes) {
+        if too_long(&bytes[m.range()]) {
+            continue;
+        }
         let a = normalize(&bytes[m.range()]);
         if !out.contains(&a) {
             out.push(a);
@@ -64,6 +76,9 @@ pub fn listed(text: &[u8]) -> Vec<String> {
         let Some(m) = caps.get_group(1).or(caps.get_group(2)) else {
             continue;
         };
+        if too_long(&line[m.range()]) {
+            continue;
+        }
         let a = normalize(&line[m.range()]);
         if !out.contains(&a) {
             out.push(a);
@@ -136,14 +151,17 @@ fn any_match<'u>(any: &Regex, unit: &'u [u8]) -> Option<&'u [u8]> {
         let from =
             t.len() > 5 && t[..4].eq_ignore_ascii_case(b"from") && matches!(t[4], b'=' | b':');
         if !from {
-            return Some(t.strip_prefix(b"<").unwrap_or(t));
+            let address = t.strip_prefix(b"<").unwrap_or(t);
+            return (!too_long(address)).then_some(address);
         }
         let mut caps = any.create_captures();
         any.search_captures(&Input::new(unit).range(m.start()..), &mut caps);
         if caps.get_group(1).is_some() {
             return None;
         }
-        caps.get_group(2).map(|m| &unit[m.range()])
+        caps.get_group(2)
+            .map(|m| &unit[m.range()])
+            .filter(|address| !too_long(address))
     })
 }
 
@@ -331,5 +349,20 @@ mod tests {
             addresses(b"<A@x.example> and a@x.example, \"b@y.example\"."),
             ["a@x.example", "b@y.example"]
         );
+    }
+
+    #[test]
+    fn a_quoted_local_part_holds_64_characters_at_most() {
+        let quoted = |n: usize| format!("<\"{}\"@x.example> and c@x.example", "j".repeat(n));
+        let at_most = quoted(64);
+        assert_eq!(addresses(at_most.as_bytes())[0], at_most[1..77]);
+        assert_eq!(addresses(quoted(65).as_bytes()), ["c@x.example"]);
+        assert_eq!(
+            recipient(quoted(65).as_bytes()).as_deref(),
+            Some("c@x.example")
+        );
+        let line = |n: usize| format!("  \"{}\"@x.example", "j".repeat(n));
+        assert!(listed(line(65).as_bytes()).is_empty());
+        assert_eq!(listed(line(64).as_bytes()).len(), 1);
     }
 }

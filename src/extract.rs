@@ -49,12 +49,13 @@ pub fn for_each_unit(input: &[u8], mut f: impl FnMut(&UnitReplies)) {
     // One set of buffers for all units: most units hold no reply, the rest one or two.
     let (mut replies, mut seen) = (Vec::new(), Seen::default());
     for unit in Units::new(input) {
-        find_replies(input, unit, &mut replies, &mut seen);
+        let dsn = find_replies(input, unit, &mut replies, &mut seen);
         if !replies.is_empty() {
             let found = UnitReplies {
                 input,
                 unit,
                 replies: std::mem::take(&mut replies),
+                dsn,
             };
             f(&found);
             replies = found.replies;
@@ -89,6 +90,8 @@ pub struct UnitReplies<'a> {
     input: &'a [u8],
     unit: Unit,
     pub replies: Vec<Reply>,
+    /// The enhanced code of the unit's first `dsn=` field (Postfix, Sendmail logs).
+    pub dsn: Option<Enhanced>,
 }
 
 impl UnitReplies<'_> {
@@ -348,10 +351,18 @@ fn candidate_at(s: &[u8], i: usize) -> Option<usize> {
 
 /// The replies of a unit: candidates checked, paired and folded as they come, so memory
 /// grows with the distinct replies, not with the codes (a line of a million codes).
-fn find_replies(input: &[u8], unit: Unit, replies: &mut Vec<Reply>, seen: &mut Seen) {
+/// Also returns the code of the unit's first `dsn=` field: each is a candidate here, so
+/// the log summary need not search for them again.
+fn find_replies(
+    input: &[u8],
+    unit: Unit,
+    replies: &mut Vec<Reply>,
+    seen: &mut Seen,
+) -> Option<Enhanced> {
     let bytes = &input[..unit.end];
     replies.clear();
     seen.clear();
+    let mut dsn = None;
     // The last accepted basic code, until the candidate after it shows whether they pair.
     let mut pending: Option<BasicAt> = None;
     let mut at = unit.start;
@@ -364,6 +375,9 @@ fn find_replies(input: &[u8], unit: Unit, replies: &mut Vec<Reply>, seen: &mut S
                 }
             }
             continue;
+        }
+        if dsn.is_none() {
+            dsn = dsn_field(bytes, unit.start, span.start);
         }
         // Right after a basic code, of its class or not ("554 4.4.7 Message expired").
         let next_to = pending
@@ -387,6 +401,28 @@ fn find_replies(input: &[u8], unit: Unit, replies: &mut Vec<Reply>, seen: &mut S
     if let Some(p) = pending {
         merge(replies, seen, Some(p), None);
     }
+    dsn
+}
+
+/// The enhanced code of a `dsn=` field whose value starts at `at`, as the log generators
+/// write it: `dsn=` not glued to a word before it, then digits and dots, not glued to a
+/// word after them, that read as a code of a known class.
+fn dsn_field(bytes: &[u8], floor: usize, at: usize) -> Option<Enhanced> {
+    let word = |b: &u8| b.is_ascii_alphanumeric() || *b == b'_';
+    let field = at >= floor + 4 && &bytes[at - 4..at] == b"dsn=";
+    if !field || (at > floor + 4 && word(&bytes[at - 5])) {
+        return None;
+    }
+    let rest = &bytes[at..];
+    let len = rest
+        .iter()
+        .take(11)
+        .take_while(|b| b.is_ascii_digit() || **b == b'.')
+        .count();
+    if rest.get(len).is_some_and(word) {
+        return None;
+    }
+    Enhanced::parse_bytes(&rest[..len]).filter(|e| e.class.is_some())
 }
 
 /// Drops closing parentheses that close what the reply text did not open: the text starts

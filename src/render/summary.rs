@@ -20,7 +20,6 @@ use foldhash::HashMap;
 use memchr::memmem;
 use serde::Serialize;
 use std::io::{self, Write};
-use std::sync::OnceLock;
 
 /// The most keys a table (statuses, domains, diagnostics) keeps.
 pub const MAX_KEYS: usize = 10_000;
@@ -108,7 +107,7 @@ impl Summary {
             .or(unit.replies.first());
         let Some(decisive) = decisive else { return };
         let enhanced = decisive.enhanced.as_ref().map(|e| e.0);
-        let status = match (dsn_field(unit.bytes()).or(enhanced), &decisive.basic) {
+        let status = match (unit.dsn.or(enhanced), &decisive.basic) {
             (Some(e), _) => Status::Enhanced(e),
             (None, Some((b, _))) => Status::Basic(*b),
             (None, None) => return,
@@ -257,28 +256,6 @@ fn bump<K: std::hash::Hash + Eq>(map: &mut HashMap<K, u64>, key: K, n: u64) -> b
         return false;
     }
     true
-}
-
-/// The enhanced code of the first `dsn=` field (Postfix, Sendmail) of a unit.
-fn dsn_field(unit: &[u8]) -> Option<Enhanced> {
-    static FINDER: OnceLock<memmem::Finder<'static>> = OnceLock::new();
-    let finder = FINDER.get_or_init(|| memmem::Finder::new(b"dsn="));
-    let word = |b: &u8| b.is_ascii_alphanumeric() || *b == b'_';
-    finder.find_iter(unit).find_map(|at| {
-        if at > 0 && word(&unit[at - 1]) {
-            return None;
-        }
-        let rest = &unit[at + 4..];
-        let len = rest
-            .iter()
-            .take(11)
-            .take_while(|b| b.is_ascii_digit() || **b == b'.')
-            .count();
-        if rest.get(len).is_some_and(word) {
-            return None;
-        }
-        Enhanced::parse_bytes(&rest[..len]).filter(|e| e.class.is_some())
-    })
 }
 
 /// What the server said about a failed attempt, with what changes from one message to the
@@ -622,7 +599,10 @@ Nov 23 10:00:06 mx sm-mta[5]: B1: <erin@example.org>... 550 Requested action not
             ("no field", None),
         ];
         for (input, want) in cases {
-            let have = dsn_field(input.as_bytes()).map(|e| e.to_string());
+            // A unit is only seen where it holds a reply.
+            let line = format!("{input} said: 550 5.7.1 no");
+            let mut have = None;
+            extract::for_each_unit(line.as_bytes(), |u| have = u.dsn.map(|e| e.to_string()));
             assert_eq!(have.as_deref(), want, "{input}");
         }
     }

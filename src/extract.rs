@@ -425,6 +425,14 @@ fn dsn_field(bytes: &[u8], floor: usize, at: usize) -> Option<Enhanced> {
     Enhanced::parse_bytes(&rest[..len]).filter(|e| e.class.is_some())
 }
 
+/// Punctuation that glues a code to the word before it (a version, a path, an address).
+fn is_glue(b: u8) -> bool {
+    matches!(
+        b,
+        b'.' | b'_' | b'-' | b'/' | b'\\' | b'@' | b'$' | b'%' | b'+' | b'~' | b'&' | b'^' | b'|'
+    )
+}
+
 /// Drops closing parentheses that close what the reply text did not open: the text starts
 /// inside a log's `status=bounced (host ... said: 550 ...)`.
 pub fn balance(mut text: String) -> String {
@@ -666,7 +674,7 @@ fn accept_enhanced(
     }
     if span.start > floor {
         let b = bytes[span.start - 1];
-        if b.is_ascii_alphanumeric() || b"._-/\\@$%+~&^|".contains(&b) {
+        if b.is_ascii_alphanumeric() || is_glue(b) {
             return None;
         }
     }
@@ -725,7 +733,9 @@ fn accept_basic(bytes: &[u8], floor: usize, span: Range<usize>) -> Option<Basic>
             && span.start > floor + 1
             && bytes[span.start - 2].is_ascii_alphabetic()
             && enhanced_next;
-        if !after_command && (b.is_ascii_alphanumeric() || b"._-/\\@$%+~&^|=:,".contains(&b)) {
+        if !after_command
+            && (b.is_ascii_alphanumeric() || is_glue(b) || matches!(b, b'=' | b':' | b','))
+        {
             return None;
         }
     }

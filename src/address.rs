@@ -181,7 +181,31 @@ fn exim_field(unit: &[u8]) -> Option<&[u8]> {
         return None;
     }
     let rest = &line[flag + 4..];
-    let local_byte = |b: &u8| b.is_ascii_alphanumeric() || b"._%+'=/!#$&*?^`{|}~-".contains(b);
+    let local_byte = |b: &u8| {
+        b.is_ascii_alphanumeric()
+            || matches!(
+                b,
+                b'.' | b'_'
+                    | b'%'
+                    | b'+'
+                    | b'\''
+                    | b'='
+                    | b'/'
+                    | b'!'
+                    | b'#'
+                    | b'$'
+                    | b'&'
+                    | b'*'
+                    | b'?'
+                    | b'^'
+                    | b'`'
+                    | b'{'
+                    | b'|'
+                    | b'}'
+                    | b'~'
+                    | b'-'
+            )
+    };
     let label_byte = |b: &u8| b.is_ascii_alphanumeric() || *b == b'-';
     let local = rest.iter().take_while(|b| local_byte(b)).count();
     // A `from=` inside the local part would make the general search pass the address over.

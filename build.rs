@@ -6,7 +6,7 @@
 #[path = "src/reason/split.rs"]
 mod split;
 
-use split::{Alt, Split};
+use split::Split;
 use std::fmt::Write as _;
 use std::path::Path;
 
@@ -53,53 +53,53 @@ fn main() {
     std::fs::write(&path, code).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
 }
 
-/// Writes one table as a `static` of `pattern::Tables`.
+/// Writes one table as a `static` of `pattern::Tables`: numbers and one string.
 fn write_tables(code: &mut String, name: &str, split: &Split) {
+    let laid = split::lay_out(split);
     let fits = |n: usize| assert!(n < usize::from(u16::MAX), "{name}: {n} rows is too many");
     fits(split.alts.len());
     fits(split.entries.len());
     fits(split.owners.len());
     let short = split.entries.iter().any(|(head, _, _)| head.len() < 4);
     let w = code;
+    let span = |(at, len): split::Span| format!("({at}, {len})");
     writeln!(w, "pub static {name}: Tables = Tables {{").unwrap();
-    writeln!(w, "    short: {short},\n    sources: &[").unwrap();
-    for source in &split.sources {
-        writeln!(w, "        {source:?},").unwrap();
-    }
-    writeln!(w, "    ],\n    patterns: &[").unwrap();
-    for (from, to) in &split.patterns {
-        writeln!(w, "        ({from}, {to}),").unwrap();
-    }
-    writeln!(w, "    ],\n    alts: &[").unwrap();
-    for alt in &split.alts {
-        match alt {
-            Alt::Text { text, left, right } => writeln!(
-                w,
-                "        AltDef::Text {{ text: {text:?}, left: {left}, right: {right} }},"
-            ),
-            Alt::Regex { source, guards } => writeln!(
-                w,
-                "        AltDef::Regex {{ source: {source:?}, guarded: {} }},",
-                !guards.is_empty()
-            ),
+    writeln!(w, "    short: {short},\n    blob: {:?},", laid.blob).unwrap();
+    let list = |w: &mut String, field: &str, items: Vec<String>| {
+        writeln!(w, "    {field}: &[").unwrap();
+        for item in items {
+            writeln!(w, "        {item},").unwrap();
         }
-        .unwrap();
-    }
-    writeln!(w, "    ],\n    slots: &[").unwrap();
-    for (key, from, to) in &split.slots {
-        writeln!(w, "        Slot {{ key: {key}, from: {from}, to: {to} }},").unwrap();
-    }
-    writeln!(w, "    ],\n    entries: &[").unwrap();
-    for (head, from, to) in &split.entries {
-        writeln!(
-            w,
-            "        Entry {{ head: {head:?}, from: {from}, to: {to} }},"
+        writeln!(w, "    ],").unwrap();
+    };
+    list(
+        w,
+        "sources",
+        laid.sources.iter().map(|s| span(*s)).collect(),
+    );
+    let patterns = split.patterns.iter().map(|(f, t)| format!("({f}, {t})"));
+    list(w, "patterns", patterns.collect());
+    let alts = laid.alts.iter().map(|&(text, s, left, right)| {
+        format!(
+            "AltDef {{ text: {text}, at: {}, left: {left}, right: {right} }}",
+            span(s)
         )
-        .unwrap();
-    }
-    writeln!(w, "    ],\n    owners: &[").unwrap();
-    for (alt, word) in &split.owners {
-        writeln!(w, "        Owner {{ alt: {alt}, word: {word:?} }},").unwrap();
-    }
-    writeln!(w, "    ],\n}};\n").unwrap();
+    });
+    list(w, "alts", alts.collect());
+    let slots = split
+        .slots
+        .iter()
+        .map(|(key, from, to)| format!("Slot {{ key: {key}, from: {from}, to: {to} }}"));
+    list(w, "slots", slots.collect());
+    let entries = laid
+        .entries
+        .iter()
+        .map(|&(s, from, to)| format!("Entry {{ head: {}, from: {from}, to: {to} }}", span(s)));
+    list(w, "entries", entries.collect());
+    let owners = laid
+        .owners
+        .iter()
+        .map(|&(alt, s)| format!("Owner {{ alt: {alt}, word: {} }}", span(s)));
+    list(w, "owners", owners.collect());
+    writeln!(w, "}};\n").unwrap();
 }

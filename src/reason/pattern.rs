@@ -22,13 +22,15 @@ pub mod tables {
     include!(concat!(env!("OUT_DIR"), "/tables.rs"));
 }
 
-/// The patterns of one table taken apart ([`super::split::Split`], as `build.rs` writes it).
+/// The patterns of one table taken apart ([`super::split::Laid`], as `build.rs` writes
+/// it): numbers, and one blob that holds every string.
 #[derive(Debug)]
 pub struct Tables {
     /// Whether some literal is 3 bytes long (the others have a 4-byte key).
     pub short: bool,
+    pub blob: &'static str,
     /// Each pattern, as written.
-    pub sources: &'static [&'static str],
+    pub sources: &'static [Span],
     /// Each pattern's alternatives: a range of `alts`.
     pub patterns: &'static [(u16, u16)],
     pub alts: &'static [AltDef],
@@ -38,18 +40,25 @@ pub struct Tables {
     pub owners: &'static [Owner],
 }
 
-/// One top-level alternative of a pattern.
+/// A string of [`Tables::blob`]: offset and length.
+pub type Span = (u32, u32);
+
+impl Tables {
+    fn str(&self, (at, len): Span) -> &'static str {
+        let at = at as usize;
+        &self.blob[at..at + len as usize]
+    }
+}
+
+/// One top-level alternative of a pattern: plain text (`text`), and whether it needs a
+/// word boundary before and after it; or a regex, compiled on first use, tried only where
+/// one of its guards is found (`left`), or always when it has none.
 #[derive(Debug)]
-pub enum AltDef {
-    /// Plain text, and whether it needs a word boundary before and after it.
-    Text {
-        text: &'static str,
-        left: bool,
-        right: bool,
-    },
-    /// A regex, compiled on first use; tried only where one of its guards is found, or
-    /// always when it has none.
-    Regex { source: &'static str, guarded: bool },
+pub struct AltDef {
+    pub text: bool,
+    pub at: Span,
+    pub left: bool,
+    pub right: bool,
 }
 
 /// A slot of the hash table: a literal key (0: empty) and its `entries`.
@@ -63,7 +72,7 @@ pub struct Slot {
 /// The first bytes of some literals, and their `owners`.
 #[derive(Debug)]
 pub struct Entry {
-    pub head: &'static str,
+    pub head: Span,
     pub from: u16,
     pub to: u16,
 }
@@ -72,7 +81,7 @@ pub struct Entry {
 #[derive(Debug)]
 pub struct Owner {
     pub alt: u16,
-    pub word: &'static str,
+    pub word: Span,
 }
 
 /// The patterns of one table, searched together.
@@ -94,7 +103,7 @@ impl PatternSet {
 
     /// Pattern `i` as written.
     pub fn source(&self, i: usize) -> Option<&'static str> {
-        self.tables.sources.get(i).copied()
+        self.tables.sources.get(i).map(|&s| self.tables.str(s))
     }
 
     /// Searches `text` ([`lower`]ed) for every pattern at once; ask the answer about each.
@@ -116,25 +125,20 @@ impl PatternSet {
             };
             let rest = &bytes[start..];
             let entries = &t.entries[usize::from(slot.from)..usize::from(slot.to)];
-            for entry in entries
-                .iter()
-                .filter(|e| rest.starts_with(e.head.as_bytes()))
-            {
+            let found = |span: Span| rest.starts_with(t.str(span).as_bytes());
+            for entry in entries.iter().filter(|e| found(e.head)) {
                 let owners = &t.owners[usize::from(entry.from)..usize::from(entry.to)];
-                for owner in owners
-                    .iter()
-                    .filter(|o| rest.starts_with(o.word.as_bytes()))
-                {
+                for owner in owners.iter().filter(|o| found(o.word)) {
                     let alt = usize::from(owner.alt);
-                    let hit = match t.alts[alt] {
-                        AltDef::Text { left, right, .. } => {
-                            let end = start + owner.word.len();
-                            if (left && !edge(start)) || (right && !edge(end)) {
-                                continue;
-                            }
-                            Hit::At(start)
+                    let def = &t.alts[alt];
+                    let hit = if def.text {
+                        let end = start + owner.word.1 as usize;
+                        if (def.left && !edge(start)) || (def.right && !edge(end)) {
+                            continue;
                         }
-                        AltDef::Regex { .. } => Hit::Maybe,
+                        Hit::At(start)
+                    } else {
+                        Hit::Maybe
                     };
                     // Left to right: the first start found is the leftmost.
                     let slot: &mut Option<Hit> = &mut at[alt];
@@ -205,22 +209,22 @@ impl Scan<'_> {
         } else {
             self.alts(i)
         };
-        alts.filter_map(|alt| match (&self.set.tables.alts[alt], self.at[alt]) {
-            (_, Some(Hit::At(start))) => Some(start),
-            (AltDef::Regex { source, .. }, Some(Hit::Maybe))
-            | (
-                AltDef::Regex {
-                    source,
-                    guarded: false,
-                },
-                None,
-            ) => {
-                let re = self.set.regexes[alt]
-                    .get_or_init(|| compile(source).ok())
-                    .as_ref()?;
-                re.find(self.text.as_bytes()).map(|m| m.start())
+        let tables = self.set.tables;
+        alts.filter_map(move |alt| {
+            let def = &tables.alts[alt];
+            // A regex is tried where a guard was found, or always when it has none.
+            let tried = match self.at[alt] {
+                Some(Hit::At(start)) => return Some(start),
+                Some(Hit::Maybe) => true,
+                None => !def.text && !def.left,
+            };
+            if !tried {
+                return None;
             }
-            _ => None,
+            let re = self.set.regexes[alt]
+                .get_or_init(|| compile(tables.str(def.at)).ok())
+                .as_ref()?;
+            re.find(self.text.as_bytes()).map(|m| m.start())
         })
     }
 }
@@ -266,69 +270,61 @@ impl PatternSet {
     /// process, as the built ones do).
     pub fn new<'a>(sources: impl IntoIterator<Item = &'a str>) -> PatternSet {
         let split = super::split::split(sources);
-        let leak = |s: &String| -> &'static str { Box::leak(s.clone().into_boxed_str()) };
+        let laid = super::split::lay_out(&split);
         let n = |i: usize| u16::try_from(i).expect("a small set");
+        fn leak<T>(v: Vec<T>) -> &'static [T] {
+            v.leak()
+        }
         let tables = Tables {
             short: split.entries.iter().any(|(head, _, _)| head.len() < 4),
-            sources: split.sources.iter().map(leak).collect::<Vec<_>>().leak(),
-            patterns: split
-                .patterns
-                .iter()
-                .map(|&(f, t)| (n(f), n(t)))
-                .collect::<Vec<_>>()
-                .leak(),
-            alts: split
-                .alts
-                .iter()
-                .map(|alt| match alt {
-                    super::split::Alt::Text { text, left, right } => AltDef::Text {
-                        text: leak(text),
-                        left: *left,
-                        right: *right,
-                    },
-                    super::split::Alt::Regex { source, guards } => AltDef::Regex {
-                        source: leak(source),
-                        guarded: !guards.is_empty(),
-                    },
-                })
-                .collect::<Vec<_>>()
-                .leak(),
-            slots: split
-                .slots
-                .iter()
-                .map(|&(key, f, t)| Slot {
-                    key,
-                    from: n(f),
-                    to: n(t),
-                })
-                .collect::<Vec<_>>()
-                .leak(),
-            entries: split
-                .entries
-                .iter()
-                .map(|(head, f, t)| Entry {
-                    head: leak(head),
-                    from: n(*f),
-                    to: n(*t),
-                })
-                .collect::<Vec<_>>()
-                .leak(),
-            owners: split
-                .owners
-                .iter()
-                .map(|(alt, word)| Owner {
-                    alt: n(*alt),
-                    word: leak(word),
-                })
-                .collect::<Vec<_>>()
-                .leak(),
+            blob: laid.blob.leak(),
+            sources: leak(laid.sources),
+            patterns: leak(split.patterns.iter().map(|&(f, t)| (n(f), n(t))).collect()),
+            alts: leak(
+                laid.alts
+                    .iter()
+                    .map(|&(text, at, left, right)| AltDef {
+                        text,
+                        at,
+                        left,
+                        right,
+                    })
+                    .collect(),
+            ),
+            slots: leak(
+                split
+                    .slots
+                    .iter()
+                    .map(|&(key, f, t)| Slot {
+                        key,
+                        from: n(f),
+                        to: n(t),
+                    })
+                    .collect(),
+            ),
+            entries: leak(
+                laid.entries
+                    .iter()
+                    .map(|&(head, f, t)| Entry {
+                        head,
+                        from: n(f),
+                        to: n(t),
+                    })
+                    .collect(),
+            ),
+            owners: leak(
+                laid.owners
+                    .iter()
+                    .map(|&(alt, word)| Owner { alt: n(alt), word })
+                    .collect(),
+            ),
         };
         PatternSet::of(Box::leak(Box::new(tables)))
     }
 
     /// Whether pattern `i` compiles as a whole.
     pub fn compiles(&self, i: usize) -> bool {
-        compile(self.tables.sources[i]).is_ok()
+        compile(self.tables.str(self.tables.sources[i])).is_ok()
     }
 }
 
@@ -366,6 +362,11 @@ mod tests {
         assert_eq!(short("xy"), Some(0));
     }
 
+    /// The patterns of a table, as written.
+    fn sources(t: &'static Tables) -> Vec<&'static str> {
+        t.sources.iter().map(|&s| t.str(s)).collect()
+    }
+
     /// Every table written at build time is the one its data file gives now, and every
     /// pattern compiles whole.
     #[test]
@@ -376,11 +377,12 @@ mod tests {
             (&tables::PHASES, include_str!("../../data/phases.tsv")),
         ] {
             let set = PatternSet::of(built);
-            assert!(built.sources.iter().all(|p| file.contains(p)));
-            for i in 0..built.sources.len() {
-                assert!(set.compiles(i), "{}", built.sources[i]);
+            let patterns = sources(built);
+            assert!(patterns.iter().all(|p| file.contains(p)));
+            for (i, pattern) in patterns.iter().enumerate() {
+                assert!(set.compiles(i), "{pattern}");
             }
-            let again = PatternSet::new(built.sources.iter().copied());
+            let again = PatternSet::new(patterns);
             assert_eq!(format!("{:?}", again.tables), format!("{built:?}"));
         }
     }
@@ -398,9 +400,9 @@ mod tests {
             texts.push(text);
         }
         let all = [&tables::REASONS, &tables::PROVIDERS, &tables::PHASES];
-        let sources: Vec<&str> = all.iter().flat_map(|t| t.sources.iter().copied()).collect();
-        assert!(sources.len() > 250, "{} patterns", sources.len());
-        for source in &sources {
+        let all_sources: Vec<&str> = all.iter().flat_map(|t| sources(t)).collect();
+        assert!(all_sources.len() > 250, "{} patterns", all_sources.len());
+        for source in &all_sources {
             let lowered = super::super::split::lowered(source);
             for alt in super::super::split::alternatives(&lowered) {
                 let words = alt.replace(['\\', '(', ')', '?', '|', '^', '$'], "");
@@ -412,8 +414,8 @@ mod tests {
         let mut found = 0;
         for tables in all {
             let set = PatternSet::of(tables);
-            let wholes: Vec<Regex> = tables
-                .sources
+            let patterns = sources(tables);
+            let wholes: Vec<Regex> = patterns
                 .iter()
                 .map(|s| compile(s).expect("compiles"))
                 .collect();
@@ -421,7 +423,7 @@ mod tests {
                 let scan = set.scan(text);
                 for (i, whole) in wholes.iter().enumerate() {
                     let want = whole.find(text.as_bytes()).map(|m| m.start());
-                    assert_eq!(scan.find(i), want, "{:?} on {text:?}", tables.sources[i]);
+                    assert_eq!(scan.find(i), want, "{:?} on {text:?}", patterns[i]);
                     assert_eq!(scan.is_match(i), want.is_some());
                     found += usize::from(want.is_some());
                 }

@@ -16,6 +16,7 @@
 
 use regex_syntax::hir::literal::{ExtractKind, Extractor, Seq};
 use regex_syntax::hir::Hir;
+use std::collections::HashMap;
 
 /// The most bytes of a literal one entry of the searcher compares.
 pub const PREFIX: usize = 8;
@@ -51,6 +52,59 @@ pub struct Split {
     pub entries: Vec<(String, usize, usize)>,
     /// An alternative, and the whole literal that stands for it.
     pub owners: Vec<(usize, String)>,
+}
+
+/// A piece of a [`Laid`] blob: its offset and length.
+pub type Span = (u32, u32);
+
+/// A [`Split`] with every string moved into one blob and named by its [`Span`]: tables of
+/// numbers only, which a binary holds as they are, where pointers to strings would be
+/// thousands of relocations for the loader to apply at every start.
+#[derive(Debug, Default)]
+pub struct Laid {
+    pub blob: String,
+    pub sources: Vec<Span>,
+    /// Whether each alternative is text (else a regex), its text or source, its left and
+    /// right word boundaries (a regex: whether it is guarded, twice).
+    pub alts: Vec<(bool, Span, bool, bool)>,
+    pub entries: Vec<(Span, usize, usize)>,
+    pub owners: Vec<(usize, Span)>,
+}
+
+/// Lays out a split: strings into the blob, each once.
+pub fn lay_out(split: &Split) -> Laid {
+    let mut laid = Laid::default();
+    let mut seen: HashMap<String, Span> = HashMap::new();
+    let mut add = |blob: &mut String, text: &str| -> Span {
+        *seen.entry(text.to_string()).or_insert_with(|| {
+            let at = u32::try_from(blob.len()).expect("a blob under 4 GiB");
+            blob.push_str(text);
+            (at, u32::try_from(text.len()).expect("a short string"))
+        })
+    };
+    for source in &split.sources {
+        let span = add(&mut laid.blob, source);
+        laid.sources.push(span);
+    }
+    for alt in &split.alts {
+        let laid_alt = match alt {
+            Alt::Text { text, left, right } => (true, add(&mut laid.blob, text), *left, *right),
+            Alt::Regex { source, guards } => {
+                let guarded = !guards.is_empty();
+                (false, add(&mut laid.blob, source), guarded, guarded)
+            }
+        };
+        laid.alts.push(laid_alt);
+    }
+    for (head, from, to) in &split.entries {
+        let span = add(&mut laid.blob, head);
+        laid.entries.push((span, *from, *to));
+    }
+    for (alt, word) in &split.owners {
+        let span = add(&mut laid.blob, word);
+        laid.owners.push((*alt, span));
+    }
+    laid
 }
 
 /// Takes apart `sources` (Rust regex syntax; letters match either case).

@@ -170,13 +170,16 @@ fn any_match<'u>(any: &Regex, unit: &'u [u8]) -> Option<&'u [u8]> {
 /// of the unit, as the general search would find it, found without a regex. `None` where
 /// the shape is not that simple, to leave the case to the general search.
 fn exim_field(unit: &[u8]) -> Option<&[u8]> {
-    let line = &unit[..memchr::memchr(b'\n', unit).unwrap_or(unit.len())];
-    let flag = memchr::memchr_iter(b' ', line).find(|&i| {
-        matches!(
-            line.get(i + 1..i + 4),
-            Some(b"** " | b"=> " | b"-> " | b"== ")
-        )
-    })?;
+    // The first line only: spaces up to its end, without looking for the end first.
+    let flag = memchr::memchr2_iter(b' ', b'\n', unit)
+        .take_while(|&i| unit[i] == b' ')
+        .find(|&i| {
+            matches!(
+                unit.get(i + 1..i + 4),
+                Some(b"** " | b"=> " | b"-> " | b"== ")
+            )
+        })?;
+    let line = unit;
     if memchr::memchr(b'@', &line[..flag]).is_some() {
         return None;
     }

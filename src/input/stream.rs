@@ -14,6 +14,7 @@
 use crate::extract::{self, Found};
 use std::collections::BTreeMap;
 use std::io::{self, Read};
+use std::panic::{self, AssertUnwindSafe};
 use std::sync::mpsc;
 
 /// The size a chunk is read to before it is cut: 1 MiB.
@@ -263,7 +264,10 @@ where
     // passes the results on in input order as they come back. No batch waits for its
     // slowest chunk.
     let room = 4 * rayon::current_num_threads();
-    let (done, results) = mpsc::channel::<(usize, T, Chunk)>();
+    // A worker that panics (a bug) sends its panic, which goes on from this thread: else
+    // this thread would wait for its result for ever.
+    type Outcome<T> = std::thread::Result<T>;
+    let (done, results) = mpsc::channel::<(usize, Outcome<T>, Chunk)>();
     let work = &work;
     rayon::in_place_scope(|scope| {
         let (mut sent, mut next, mut eof) = (0, 0, false);
@@ -275,7 +279,7 @@ where
                         let done = done.clone();
                         let seq = sent;
                         scope.spawn(move |_| {
-                            let result = work(&chunk);
+                            let result = panic::catch_unwind(AssertUnwindSafe(|| work(&chunk)));
                             // The receiver only goes when the run stops early.
                             let _ = done.send((seq, result, chunk));
                         });
@@ -288,6 +292,7 @@ where
                 return Ok(());
             }
             let (seq, result, chunk) = results.recv().expect("a worker of this scope sends");
+            let result = result.unwrap_or_else(|payload| panic::resume_unwind(payload));
             chunker.recycle(chunk);
             waiting.insert(seq, result);
             while let Some(result) = waiting.remove(&next) {
@@ -330,6 +335,29 @@ pub fn chunk_findings(chunk: &Chunk) -> Vec<Found> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A bug that panics in a worker stops the run with that panic; it does not leave the
+    /// reading thread waiting for ever.
+    #[test]
+    fn a_panic_in_a_worker_is_not_a_hang() {
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let log = "Nov  1 00:00:00 mx postfix/smtp[1]: dsn=5.1.1\n".repeat(5_000);
+            let work = |chunk: &Chunk| {
+                assert!(chunk.bytes.len() < TEST_CHUNK / 2, "a bug in a worker");
+            };
+            let run = panic::catch_unwind(AssertUnwindSafe(|| {
+                for_each_chunk(log.as_bytes(), TEST, work, |()| Ok(()), &mut |_| {})
+            }));
+            let _ = tx.send(run.is_err());
+        });
+        let panicked = rx.recv_timeout(std::time::Duration::from_secs(60));
+        assert_eq!(
+            panicked,
+            Ok(true),
+            "the run should stop with the worker's panic"
+        );
+    }
 
     /// A small chunk size, so that a small log makes many chunks.
     const TEST_CHUNK: usize = 16 * 1024;

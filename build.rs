@@ -60,11 +60,10 @@ fn write_tables(code: &mut String, name: &str, split: &Split) {
     fits(split.alts.len());
     fits(split.entries.len());
     fits(split.owners.len());
-    let short = split.entries.iter().any(|(head, _, _)| head.len() < 4);
     let w = code;
     let span = |(at, len): split::Span| format!("({at}, {len})");
     writeln!(w, "pub static {name}: Tables = Tables {{").unwrap();
-    writeln!(w, "    short: {short},\n    blob: {:?},", laid.blob).unwrap();
+    writeln!(w, "    short: {},\n    blob: {:?},", laid.short, laid.blob).unwrap();
     let list = |w: &mut String, field: &str, items: Vec<String>| {
         writeln!(w, "    {field}: &[").unwrap();
         for item in items {
@@ -79,10 +78,11 @@ fn write_tables(code: &mut String, name: &str, split: &Split) {
     );
     let patterns = split.patterns.iter().map(|(f, t)| format!("({f}, {t})"));
     list(w, "patterns", patterns.collect());
-    let alts = laid.alts.iter().map(|&(text, s, left, right)| {
+    let alts = laid.alts.iter().map(|a| {
+        let (text, left, right, guarded) = (a.text, a.left, a.right, a.guarded);
         format!(
-            "AltDef {{ text: {text}, at: {}, left: {left}, right: {right} }}",
-            span(s)
+            "AltDef {{ text: {text}, at: {}, left: {left}, right: {right}, guarded: {guarded} }}",
+            span(a.at)
         )
     });
     list(w, "alts", alts.collect());

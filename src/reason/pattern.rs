@@ -11,6 +11,7 @@
 //!
 //! The leftmost start over a pattern's alternatives is the pattern's leftmost start.
 
+pub use super::split::{AltDef, Span};
 use regex_automata::meta::{self, Regex};
 use regex_automata::nfa::thompson::WhichCaptures;
 use regex_automata::util::syntax;
@@ -40,25 +41,11 @@ pub struct Tables {
     pub owners: &'static [Owner],
 }
 
-/// A string of [`Tables::blob`]: offset and length.
-pub type Span = (u32, u32);
-
 impl Tables {
     fn str(&self, (at, len): Span) -> &'static str {
         let at = at as usize;
         &self.blob[at..at + len as usize]
     }
-}
-
-/// One top-level alternative of a pattern: plain text (`text`), and whether it needs a
-/// word boundary before and after it; or a regex, compiled on first use, tried only where
-/// one of its guards is found (`left`), or always when it has none.
-#[derive(Debug)]
-pub struct AltDef {
-    pub text: bool,
-    pub at: Span,
-    pub left: bool,
-    pub right: bool,
 }
 
 /// A slot of the hash table: a literal key (0: empty) and its `entries`.
@@ -216,7 +203,7 @@ impl Scan<'_> {
             let tried = match self.at[alt] {
                 Some(Hit::At(start)) => return Some(start),
                 Some(Hit::Maybe) => true,
-                None => !def.text && !def.left,
+                None => !def.text && !def.guarded,
             };
             if !tried {
                 return None;
@@ -276,21 +263,11 @@ impl PatternSet {
             v.leak()
         }
         let tables = Tables {
-            short: split.entries.iter().any(|(head, _, _)| head.len() < 4),
+            short: laid.short,
             blob: laid.blob.leak(),
             sources: leak(laid.sources),
             patterns: leak(split.patterns.iter().map(|&(f, t)| (n(f), n(t))).collect()),
-            alts: leak(
-                laid.alts
-                    .iter()
-                    .map(|&(text, at, left, right)| AltDef {
-                        text,
-                        at,
-                        left,
-                        right,
-                    })
-                    .collect(),
-            ),
+            alts: leak(laid.alts),
             slots: leak(
                 split
                     .slots

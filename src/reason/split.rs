@@ -57,23 +57,38 @@ pub struct Split {
 /// A piece of a [`Laid`] blob: its offset and length.
 pub type Span = (u32, u32);
 
+/// One alternative as the searcher holds it: plain text (`text`), with the word boundaries
+/// it needs before and after it; or a regex, compiled on first use and tried where one of
+/// its guards is found, or always when it has none (`guarded`). `at` is its text or source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AltDef {
+    pub text: bool,
+    pub at: Span,
+    pub left: bool,
+    pub right: bool,
+    pub guarded: bool,
+}
+
 /// A [`Split`] with every string moved into one blob and named by its [`Span`]: tables of
 /// numbers only, which a binary holds as they are, where pointers to strings would be
 /// thousands of relocations for the loader to apply at every start.
 #[derive(Debug, Default)]
 pub struct Laid {
+    /// Whether some literal is 3 bytes long (the others have a 4-byte key).
+    pub short: bool,
     pub blob: String,
     pub sources: Vec<Span>,
-    /// Whether each alternative is text (else a regex), its text or source, its left and
-    /// right word boundaries (a regex: whether it is guarded, twice).
-    pub alts: Vec<(bool, Span, bool, bool)>,
+    pub alts: Vec<AltDef>,
     pub entries: Vec<(Span, usize, usize)>,
     pub owners: Vec<(usize, Span)>,
 }
 
 /// Lays out a split: strings into the blob, each once.
 pub fn lay_out(split: &Split) -> Laid {
-    let mut laid = Laid::default();
+    let mut laid = Laid {
+        short: split.entries.iter().any(|(head, _, _)| head.len() < 4),
+        ..Laid::default()
+    };
     let mut seen: HashMap<String, Span> = HashMap::new();
     let mut add = |blob: &mut String, text: &str| -> Span {
         *seen.entry(text.to_string()).or_insert_with(|| {
@@ -88,11 +103,20 @@ pub fn lay_out(split: &Split) -> Laid {
     }
     for alt in &split.alts {
         let laid_alt = match alt {
-            Alt::Text { text, left, right } => (true, add(&mut laid.blob, text), *left, *right),
-            Alt::Regex { source, guards } => {
-                let guarded = !guards.is_empty();
-                (false, add(&mut laid.blob, source), guarded, guarded)
-            }
+            Alt::Text { text, left, right } => AltDef {
+                text: true,
+                at: add(&mut laid.blob, text),
+                left: *left,
+                right: *right,
+                guarded: false,
+            },
+            Alt::Regex { source, guards } => AltDef {
+                text: false,
+                at: add(&mut laid.blob, source),
+                left: false,
+                right: false,
+                guarded: !guards.is_empty(),
+            },
         };
         laid.alts.push(laid_alt);
     }
@@ -180,24 +204,10 @@ fn finite(hir: &Hir) -> Option<Vec<String>> {
         return None;
     }
     let seq = Extractor::new().extract(hir);
-    if !seq.is_exact() {
+    if !seq.is_exact() || seq.len().is_none_or(|n| n > MAX_TEXTS) {
         return None;
     }
-    let literals = seq.literals()?;
-    if literals.is_empty() || literals.len() > MAX_TEXTS {
-        return None;
-    }
-    let mut texts = Vec::new();
-    for literal in literals {
-        let text = String::from_utf8(literal.as_bytes().to_vec()).ok()?;
-        if !searchable(&text) {
-            return None;
-        }
-        if !texts.contains(&text) {
-            texts.push(text);
-        }
-    }
-    Some(texts)
+    strings(&seq).filter(|texts| texts.iter().all(|t| searchable(t)))
 }
 
 /// The literals that guard a regex alternative: one of them is in every match. The best

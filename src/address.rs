@@ -179,11 +179,10 @@ fn exim_field(unit: &[u8]) -> Option<&[u8]> {
                 Some(b"** " | b"=> " | b"-> " | b"== ")
             )
         })?;
-    let line = unit;
-    if memchr::memchr(b'@', &line[..flag]).is_some() {
+    if memchr::memchr(b'@', &unit[..flag]).is_some() {
         return None;
     }
-    let rest = &line[flag + 4..];
+    let rest = &unit[flag + 4..];
     let local_byte = |b: &u8| {
         b.is_ascii_alphanumeric()
             || matches!(

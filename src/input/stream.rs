@@ -260,9 +260,8 @@ where
     }
     // Chunks flow: this thread reads them and hands each to the pool as soon as there is
     // room (four chunks a worker, read or done, at most: enough to keep all busy, few
-    // enough to keep memory flat), and
-    // passes the results on in input order as they come back. No batch waits for its
-    // slowest chunk.
+    // enough to keep memory flat), and passes the results on in input order as they come
+    // back. No batch waits for its slowest chunk.
     let room = 4 * rayon::current_num_threads();
     // A worker that panics (a bug) sends its panic, which goes on from this thread: else
     // this thread would wait for its result for ever.

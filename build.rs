@@ -1,8 +1,12 @@
-//! Takes apart the patterns of the data tables once, at build time, and writes the
-//! searcher's tables into `$OUT_DIR/tables.rs` (read by `src/reason/pattern.rs`). A
-//! process then starts with them ready instead of splitting some 2,000 alternatives and
-//! building an automaton on every run.
+//! Reads the data tables once, at build time, and writes what a process needs of them as
+//! numbers into `$OUT_DIR`: the searcher's tables into `tables.rs` (read by
+//! `src/reason/pattern.rs`), so a process does not split some 2,000 alternatives and build
+//! an automaton on every run; where each fact, entry and interface word lies in the
+//! catalog's files into `catalog.rs` (read by `src/catalog.rs`), so a look-up parses
+//! nothing.
 
+#[path = "src/catalog/spans.rs"]
+mod spans;
 #[path = "src/reason/split.rs"]
 mod split;
 
@@ -29,8 +33,12 @@ const TABLES: [(&str, &str, Column); 3] = [
     }),
 ];
 
+/// The language files, in the order of `slot` in `src/catalog.rs`.
+const LANGUAGES: [&str; 3] = ["data/en.txt", "data/it.txt", "data/fr.txt"];
+
 fn main() {
     let out_dir = std::env::var("OUT_DIR").expect("cargo sets OUT_DIR");
+    write_catalog(Path::new(&out_dir));
     let mut code = String::from("// Written by build.rs from data/*.tsv: do not edit.\n\n");
     for (name, file, column) in TABLES {
         println!("cargo:rerun-if-changed={file}");
@@ -51,6 +59,38 @@ fn main() {
     println!("cargo:rerun-if-changed=src/reason/split.rs");
     let path = Path::new(&out_dir).join("tables.rs");
     std::fs::write(&path, code).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+}
+
+fn read(file: &str) -> String {
+    println!("cargo:rerun-if-changed={file}");
+    std::fs::read_to_string(file).unwrap_or_else(|e| panic!("{file}: {e}"))
+}
+
+/// Writes `catalog.rs`: the spans of every row of `data/codes.tsv` (`FACTS`), and of
+/// every entry (`ENTRIES`) and interface word (`UI`) of each language file.
+fn write_catalog(out_dir: &Path) {
+    println!("cargo:rerun-if-changed=src/catalog/spans.rs");
+    let mut w = String::from("// Written by build.rs from data/: do not edit.\n\n");
+    let codes = read("data/codes.tsv");
+    let facts = spans::facts(&codes).unwrap_or_else(|e| panic!("data/{e}"));
+    writeln!(w, "pub static FACTS: &[FactRow] = &{facts:?};").unwrap();
+    let (mut entries, mut ui) = (Vec::new(), Vec::new());
+    for file in LANGUAGES {
+        let text = read(file);
+        entries.push(spans::entries(&text).unwrap_or_else(|e| panic!("{file}: {e}")));
+        ui.push(spans::ui(&text));
+    }
+    writeln!(w, "pub static ENTRIES: [&[Entry]; 3] = [").unwrap();
+    for e in entries {
+        writeln!(w, "    &{e:?},").unwrap();
+    }
+    writeln!(w, "];\npub static UI: [&[(Span, Span)]; 3] = [").unwrap();
+    for u in ui {
+        writeln!(w, "    &{u:?},").unwrap();
+    }
+    writeln!(w, "];").unwrap();
+    let path = out_dir.join("catalog.rs");
+    std::fs::write(&path, w).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
 }
 
 /// Writes one table as a `static` of `pattern::Tables`: numbers and one string.

@@ -86,13 +86,13 @@ pub struct Origin {
 }
 
 /// One code's decoding, with the texts it used for advice.
-struct Looked<'a> {
+struct Looked {
     decoded: Decoded,
     /// Texts from an exact entry (detail or basic code), and from the fallback entry.
-    exact: Option<&'a Texts>,
-    fallback: Option<&'a Texts>,
+    exact: Option<Texts>,
+    fallback: Option<Texts>,
     /// The facts of the entry that gave the texts (who acts).
-    fact: Option<&'a Fact>,
+    fact: Option<Fact>,
 }
 
 /// Decodes a basic code, an enhanced code, or both (one reply).
@@ -105,7 +105,7 @@ pub fn decode(
     let b = basic.map(|b| look_basic(cat, b));
     let e = enhanced.map(|e| look_enhanced(cat, e));
     // Advice, most specific first: a known detail, a known basic code, a subject, a class.
-    let sources: Vec<&Texts> = [
+    let sources: Vec<Texts> = [
         e.as_ref().and_then(|l| l.exact),
         b.as_ref().and_then(|l| l.exact),
         e.as_ref().and_then(|l| l.fallback),
@@ -114,11 +114,11 @@ pub fn decode(
     .into_iter()
     .flatten()
     .collect();
-    let pick = |f: fn(&Texts) -> &Option<String>| sources.iter().find_map(|t| f(t).clone());
+    let pick = |f: fn(&Texts) -> Option<&str>| sources.iter().find_map(f).map(str::to_string);
     let advice = Advice {
-        sender: pick(|t| &t.sender),
-        recipient: pick(|t| &t.recipient),
-        administrator: pick(|t| &t.administrator),
+        sender: pick(|t| t.sender),
+        recipient: pick(|t| t.recipient),
+        administrator: pick(|t| t.administrator),
     };
     let fact = [&e, &b].into_iter().flatten().find_map(|l| l.fact);
     let acts = fact.map_or(Party::Nobody, |f| f.acts);
@@ -154,18 +154,18 @@ pub fn explain(cat: &Catalog, f: &mut Finding, row: &provider::Row) {
     f.provider = Some(Meaning {
         key: row.key.to_string(),
         name: row.provider.to_string(),
-        title: t.title.clone(),
-        explanation: t.explanation.clone(),
-        note: t.note.clone(),
+        title: t.title.to_string(),
+        explanation: t.explanation.to_string(),
+        note: t.note.map(str::to_string),
     });
     let a = &mut f.advice;
     for (mine, theirs) in [
-        (&mut a.sender, &t.sender),
-        (&mut a.recipient, &t.recipient),
-        (&mut a.administrator, &t.administrator),
+        (&mut a.sender, t.sender),
+        (&mut a.recipient, t.recipient),
+        (&mut a.administrator, t.administrator),
     ] {
-        if theirs.is_some() {
-            mine.clone_from(theirs);
+        if let Some(theirs) = theirs {
+            *mine = Some(theirs.to_string());
         }
     }
     f.acts_first = row.acts.name();
@@ -192,7 +192,7 @@ pub fn explain_by_verdicts(cat: &Catalog, findings: &mut [Finding], verdicts: &[
     }
 }
 
-fn look_enhanced(cat: &Catalog, code: Enhanced) -> Looked<'_> {
+fn look_enhanced(cat: &Catalog, code: Enhanced) -> Looked {
     let class = code.class();
     let class_key = code.class.map(|c| format!("{c}.X.X"));
     let subject = cat.texts(&code.subject_key());
@@ -216,7 +216,7 @@ fn look_enhanced(cat: &Catalog, code: Enhanced) -> Looked<'_> {
         decoded: Decoded {
             subject: Some(subject.map_or_else(
                 || cat.ui("unknown_subject").to_string(),
-                |t| t.title.clone(),
+                |t| t.title.to_string(),
             )),
             ..decoded(cat, code.to_string(), class, texts, exact, fact, "RFC 3463")
         },
@@ -232,9 +232,9 @@ fn decoded(
     cat: &Catalog,
     code: String,
     class: Option<Class>,
-    texts: Option<&Texts>,
-    exact: Option<&Texts>,
-    fact: Option<&Fact>,
+    texts: Option<Texts>,
+    exact: Option<Texts>,
+    fact: Option<Fact>,
     reference: &str,
 ) -> Decoded {
     Decoded {
@@ -242,18 +242,20 @@ fn decoded(
         known: exact.is_some(),
         class: class.map(Class::name),
         subject: None,
-        title: texts.map_or_else(|| cat.ui("unknown_code").to_string(), |t| t.title.clone()),
-        explanation: texts.map(|t| t.explanation.clone()).unwrap_or_default(),
+        title: texts
+            .map_or(cat.ui("unknown_code"), |t| t.title)
+            .to_string(),
+        explanation: texts.map(|t| t.explanation).unwrap_or_default().to_string(),
         status: match exact {
-            Some(_) => fact.map_or("unknown", |f| f.status.as_str()).to_string(),
+            Some(_) => fact.map_or("unknown", |f| f.status).to_string(),
             None => "unknown".into(),
         },
-        reference: fact.map_or_else(|| reference.to_string(), |f| f.reference.clone()),
-        note: exact.and_then(|t| t.note.clone()),
+        reference: fact.map_or(reference, |f| f.reference).to_string(),
+        note: exact.and_then(|t| t.note).map(str::to_string),
     }
 }
 
-fn look_basic(cat: &Catalog, code: Basic) -> Looked<'_> {
+fn look_basic(cat: &Catalog, code: Basic) -> Looked {
     let key = code.to_string();
     let class_key = format!("{}XX", code.first_digit());
     let exact = cat.texts(&key);
@@ -302,9 +304,9 @@ mod tests {
         for lang in ALL {
             let cat = Catalog::load(lang);
             for f in cat.facts() {
-                let finding = match f.kind.as_str() {
-                    "detail" => look(&cat, None, Some(&f.key)),
-                    "basic" => look(&cat, Some(&f.key), None),
+                let finding = match f.kind {
+                    "detail" => look(&cat, None, Some(f.key)),
+                    "basic" => look(&cat, Some(f.key), None),
                     _ => continue,
                 };
                 let d = finding.enhanced.or(finding.basic).unwrap();
@@ -325,23 +327,14 @@ mod tests {
         let e = f.enhanced.unwrap();
         assert!(!e.known);
         assert_eq!(e.class, Some("permanent"));
-        assert_eq!(
-            Some(e.title.as_str()),
-            cat.texts("X.1.X").map(|t| t.title.as_str())
-        );
+        assert_eq!(Some(e.title.as_str()), cat.texts("X.1.X").map(|t| t.title));
         let e = look(&cat, None, Some("4.9.650")).enhanced.unwrap();
         assert!(!e.known);
-        assert_eq!(
-            Some(e.title.as_str()),
-            cat.texts("4.X.X").map(|t| t.title.as_str())
-        );
+        assert_eq!(Some(e.title.as_str()), cat.texts("4.X.X").map(|t| t.title));
         let b = look(&cat, Some("299"), None).basic.unwrap();
         assert!(!b.known);
         assert_eq!(b.class, Some("success"));
-        assert_eq!(
-            Some(b.title.as_str()),
-            cat.texts("2XX").map(|t| t.title.as_str())
-        );
+        assert_eq!(Some(b.title.as_str()), cat.texts("2XX").map(|t| t.title));
     }
 
     #[test]
@@ -350,7 +343,10 @@ mod tests {
         let f = look(&cat, Some("550"), Some("5.1.1"));
         assert_eq!(f.basic.as_ref().unwrap().code, "550");
         assert_eq!(f.enhanced.as_ref().unwrap().code, "5.1.1");
-        assert_eq!(f.advice.sender, cat.texts("X.1.1").unwrap().sender);
+        assert_eq!(
+            f.advice.sender.as_deref(),
+            cat.texts("X.1.1").unwrap().sender
+        );
         assert_eq!(f.class(), Some("permanent"));
     }
 
@@ -367,13 +363,13 @@ mod tests {
         assert_eq!(p.key, "google:5.7.26/dmarc");
         let t = provider::texts(Lang::En, &p.key).unwrap();
         assert_eq!(
-            (&p.title, &f.advice.administrator),
-            (&t.title, &t.administrator)
+            (p.title.as_str(), f.advice.administrator.as_deref()),
+            (t.title, t.administrator)
         );
         assert_eq!(f.acts_first, "sender-admin");
         // The registry's meaning stays in the code's own entry.
-        let registry = &cat.texts("X.7.26").unwrap().title;
-        assert_eq!(&f.enhanced.as_ref().unwrap().title, registry);
+        let registry = cat.texts("X.7.26").unwrap().title;
+        assert_eq!(f.enhanced.as_ref().unwrap().title, registry);
         // By hand, no provider is assumed.
         let f = look(&cat, Some("550"), Some("5.7.26"));
         assert!(f.provider.is_none());

@@ -220,7 +220,7 @@ fn keep_unless_address(out: &mut String, word: &str) {
 
 /// The texts of the provider entries in `lang`, English behind each missing entry.
 pub fn texts(lang: Lang, key: &str) -> Option<&'static Texts> {
-    static TEXTS: [OnceLock<HashMap<String, Texts>>; 3] =
+    static TEXTS: [OnceLock<HashMap<&str, Texts>>; 3] =
         [OnceLock::new(), OnceLock::new(), OnceLock::new()];
     let load = |l: Lang| {
         let slot = match l {
@@ -276,7 +276,7 @@ mod tests {
         assert!(keys.len() >= 200, "{} rows", keys.len());
         for lang in ALL {
             let texts = parse_texts(source(lang)).unwrap_or_else(|e| panic!("{lang}: {e}"));
-            let have: BTreeSet<String> = texts.keys().cloned().collect();
+            let have: BTreeSet<String> = texts.keys().map(|k| k.to_string()).collect();
             let missing: Vec<_> = keys.difference(&have).collect();
             let orphans: Vec<_> = have.difference(&keys).collect();
             assert!(missing.is_empty(), "{lang} lacks {missing:?}");

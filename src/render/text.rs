@@ -105,13 +105,13 @@ pub fn verdicts(
             .map(String::as_str)
             .collect();
         let title = match &v.provider {
-            Some(key) => crate::provider::texts(cat.lang, key).map(|t| t.title.as_str()),
+            Some(key) => crate::provider::texts(cat.lang, key).map(|t| t.title),
             None => v
                 .status
                 .as_deref()
                 .and_then(crate::code::Enhanced::parse)
                 .and_then(|e| cat.texts(&e.detail_key()))
-                .map(|t| t.title.as_str()),
+                .map(|t| t.title),
         };
         let mut line = format!("{} {action}", label(cat, &escape(&v.address)));
         if !codes.is_empty() {

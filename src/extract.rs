@@ -475,8 +475,10 @@ pub fn balance(mut text: String) -> String {
 
 /// The length of `text` without the closing parentheses at its end that [`balance`] drops.
 pub fn balanced_len(text: &str) -> usize {
-    let opened = text.matches('(').count();
-    let mut closed = text.matches(')').count();
+    // Counted as bytes, with memchr's vector count: parentheses are ASCII.
+    let count = |p: u8| memchr::memchr_iter(p, text.as_bytes()).count();
+    let opened = count(b'(');
+    let mut closed = count(b')');
     let mut len = text.len();
     while closed > opened && text[..len].ends_with(')') {
         len -= 1;

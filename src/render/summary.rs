@@ -279,26 +279,61 @@ fn diagnostic<'o>(unit: &UnitReplies, reply: &extract::Reply, out: &'o mut Vec<u
     normalize(said, out)
 }
 
-/// [`diagnostic`]'s blanking, word by word, into `out` (cleared first): bytes are gathered
-/// and checked as text once at the end, not word by word.
+/// Byte classes for [`normalize`]: one table look-up a byte tells all it asks.
+const BLANK: u8 = 1;
+const ALNUM: u8 = 2;
+const DIGIT: u8 = 4;
+const AT: u8 = 8;
+const NOT_GRAPHIC: u8 = 16;
+
+static BYTE_CLASSES: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        t[b] = if c.is_ascii_whitespace() { BLANK } else { 0 }
+            | if c.is_ascii_alphanumeric() { ALNUM } else { 0 }
+            | if c.is_ascii_digit() { DIGIT } else { 0 }
+            | if c == b'@' { AT } else { 0 }
+            | if c.is_ascii_graphic() { 0 } else { NOT_GRAPHIC };
+        b += 1;
+    }
+    t
+};
+
+/// [`diagnostic`]'s blanking, word by word, into `out` (cleared first). Each byte is
+/// looked at once: a word's classes are gathered as it is read (this runs for every failed
+/// attempt of a log). Bytes are checked as text once at the end, not word by word.
 fn normalize<'o>(said: &[u8], out: &'o mut Vec<u8>) -> &'o str {
     out.clear();
-    for word in said
-        .split(u8::is_ascii_whitespace)
-        .filter(|w| !w.is_empty())
-    {
-        let core = word.trim_ascii();
-        let core = core
-            .iter()
-            .position(u8::is_ascii_alphanumeric)
-            .map_or(&core[..0], |i| &core[i..]);
-        let core = core
-            .iter()
-            .rposition(u8::is_ascii_alphanumeric)
-            .map_or(core, |i| &core[..=i]);
-        let address = word.contains(&b'@');
-        let number =
-            !address && core.len() > 3 && core.iter().any(u8::is_ascii_digit) && !is_code(core);
+    let mut i = 0;
+    while i < said.len() {
+        if BYTE_CLASSES[usize::from(said[i])] & BLANK != 0 {
+            i += 1;
+            continue;
+        }
+        // A word: the classes of its bytes, and where its letters and digits end.
+        let start = i;
+        let (mut classes, mut last_alnum) = (0, None);
+        while let Some(&b) = said.get(i) {
+            let class = BYTE_CLASSES[usize::from(b)];
+            if class & BLANK != 0 {
+                break;
+            }
+            if class & ALNUM != 0 {
+                last_alnum = Some(i);
+            }
+            classes |= class;
+            i += 1;
+        }
+        let word = &said[start..i];
+        // From its first letter or digit to its last (none: empty).
+        let core = last_alnum.map_or(&word[..0], |last| {
+            let first = word.iter().position(u8::is_ascii_alphanumeric).unwrap_or(0);
+            &word[first..=last - start]
+        });
+        let address = classes & AT != 0;
+        let number = !address && core.len() > 3 && classes & DIGIT != 0 && !is_code(core);
         if number && out.ends_with(b"#") {
             continue;
         }
@@ -309,7 +344,7 @@ fn normalize<'o>(said: &[u8], out: &'o mut Vec<u8>) -> &'o str {
             out.extend_from_slice(b"<address>");
         } else if number {
             out.push(b'#');
-        } else if word.iter().all(u8::is_ascii_graphic) {
+        } else if classes & NOT_GRAPHIC == 0 {
             // Most words are plain ASCII, with nothing to clean.
             out.extend_from_slice(word);
         } else {
@@ -520,6 +555,108 @@ fn percent(n: u64, of: u64) -> String {
 mod tests {
     use super::*;
     use crate::lang::Lang;
+
+    /// [`normalize`] blanks as plainly written word-by-word code does, on texts made of
+    /// the pieces that matter (blanks of each kind, addresses, codes, numbers, UTF-8,
+    /// control bytes, words glued to punctuation).
+    #[test]
+    fn one_pass_blanking_equals_the_word_by_word_one() {
+        const PIECES: &[&str] = &[
+            " ",
+            "  ",
+            "\t",
+            "\n",
+            "\x0b",
+            "\x0c",
+            "\r",
+            "bob@ex.org",
+            "<a@b>",
+            "@",
+            "550",
+            "5.1.1",
+            "5.1.1;",
+            "(550)",
+            "1234",
+            "12",
+            "#",
+            "a#",
+            "x9y8",
+            "[192.0.2.1]:25",
+            "é",
+            "€2",
+            "\u{1b}[31m",
+            "\u{0}",
+            "((",
+            ")",
+            "said:",
+            "mailbox",
+            "-",
+            "..",
+            "abc",
+            "ID:4F2A",
+            "2024-11-01",
+        ];
+        let (mut state, mut mine, mut theirs) = (0x9e37_79b9_7f4a_7c15_u64, Vec::new(), Vec::new());
+        for _ in 0..20_000 {
+            let mut said = String::new();
+            for _ in 0..(state % 60) {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                said.push_str(PIECES[(state % PIECES.len() as u64) as usize]);
+            }
+            assert_eq!(
+                normalize(said.as_bytes(), &mut mine),
+                normalize_by_words(said.as_bytes(), &mut theirs),
+                "{said:?}"
+            );
+        }
+    }
+
+    /// [`normalize`] as it was first written, with the slice methods a word at a time.
+    fn normalize_by_words<'o>(said: &[u8], out: &'o mut Vec<u8>) -> &'o str {
+        out.clear();
+        for word in said
+            .split(u8::is_ascii_whitespace)
+            .filter(|w| !w.is_empty())
+        {
+            let core = word.trim_ascii();
+            let core = core
+                .iter()
+                .position(u8::is_ascii_alphanumeric)
+                .map_or(&core[..0], |i| &core[i..]);
+            let core = core
+                .iter()
+                .rposition(u8::is_ascii_alphanumeric)
+                .map_or(core, |i| &core[..=i]);
+            let address = word.contains(&b'@');
+            let number =
+                !address && core.len() > 3 && core.iter().any(u8::is_ascii_digit) && !is_code(core);
+            if number && out.ends_with(b"#") {
+                continue;
+            }
+            if !out.is_empty() {
+                out.push(b' ');
+            }
+            if address {
+                out.extend_from_slice(b"<address>");
+            } else if number {
+                out.push(b'#');
+            } else if word.iter().all(u8::is_ascii_graphic) {
+                // Most words are plain ASCII, with nothing to clean.
+                out.extend_from_slice(word);
+            } else {
+                out.extend_from_slice(text::clean(word, DIAGNOSTIC_LEN).as_bytes());
+            }
+            if out.len() >= DIAGNOSTIC_LEN {
+                out.extend_from_slice("…".as_bytes());
+                break;
+            }
+        }
+        // Every piece is ASCII or cleaned text: valid UTF-8 as a whole.
+        let text = std::str::from_utf8(out).unwrap_or("");
+        &text[..extract::balanced_len(text)]
+    }
 
     const LOG: &str = "\
 Nov 23 10:00:01 mx postfix/smtp[1]: A1: to=<bob@Example.org>, relay=mx[192.0.2.10]:25, dsn=5.1.1, status=bounced (host mx[192.0.2.10] said: 550 5.1.1 <bob@example.org>: User unknown (in reply to RCPT TO command))

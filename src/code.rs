@@ -84,20 +84,18 @@ impl Enhanced {
     /// [`Enhanced::parse`] on bytes, as the extractor finds them (no UTF-8 check needed:
     /// every accepted byte is ASCII).
     pub fn parse_bytes(text: &[u8]) -> Option<Enhanced> {
-        let mut parts = text.split(|&b| b == b'.');
-        let (class, subject, detail) = (parts.next()?, parts.next()?, parts.next()?);
-        if parts.next().is_some() {
-            return None;
-        }
-        let class = match class {
-            [c @ (b'2' | b'4' | b'5')] => Some(c - b'0'),
-            b"X" | b"x" => None,
+        // One pass, left to right: the extractor parses a code per candidate it accepts.
+        let (class, rest) = match text {
+            [c @ (b'2' | b'4' | b'5'), b'.', rest @ ..] => (Some(c - b'0'), rest),
+            [b'X' | b'x', b'.', rest @ ..] => (None, rest),
             _ => return None,
         };
-        Some(Enhanced {
+        let (subject, rest) = leading_number(rest)?;
+        let (detail, rest) = leading_number(rest.strip_prefix(b".")?)?;
+        rest.is_empty().then_some(Enhanced {
             class,
-            subject: number(subject)?,
-            detail: number(detail)?,
+            subject,
+            detail,
         })
     }
 
@@ -115,6 +113,17 @@ impl Enhanced {
     pub fn subject_key(self) -> String {
         format!("X.{}.X", self.subject)
     }
+}
+
+/// The [`number`] that `text` starts with, and what follows it.
+fn leading_number(text: &[u8]) -> Option<(u16, &[u8])> {
+    let len = text
+        .iter()
+        .take(4)
+        .take_while(|b| b.is_ascii_digit())
+        .count();
+    let (digits, rest) = text.split_at(len);
+    Some((number(digits)?, rest))
 }
 
 /// One to three digits, no leading zero (but "0" itself).
@@ -166,6 +175,40 @@ mod tests {
             assert_eq!(Enhanced::parse(bad), None, "{bad}");
         }
         assert_eq!(Enhanced::parse("4.0.0").unwrap().to_string(), "4.0.0");
+    }
+
+    /// The one-pass parser reads every short text as the rule says: three parts between
+    /// dots, the class 2, 4, 5 or X, then numbers of one to three digits, no leading zero.
+    #[test]
+    fn enhanced_parsing_follows_the_rule_on_every_short_text() {
+        let rule = |text: &[u8]| -> Option<Enhanced> {
+            let parts: Vec<&[u8]> = text.split(|&b| b == b'.').collect();
+            let [class, subject, detail] = parts[..] else {
+                return None;
+            };
+            let class = match class {
+                [c @ (b'2' | b'4' | b'5')] => Some(c - b'0'),
+                b"X" | b"x" => None,
+                _ => return None,
+            };
+            Some(Enhanced {
+                class,
+                subject: number(subject)?,
+                detail: number(detail)?,
+            })
+        };
+        let alphabet = b"0159X.a";
+        let mut text = Vec::new();
+        for len in 0..=7u32 {
+            for mut n in 0..alphabet.len().pow(len) {
+                text.clear();
+                for _ in 0..len {
+                    text.push(alphabet[n % alphabet.len()]);
+                    n /= alphabet.len();
+                }
+                assert_eq!(Enhanced::parse_bytes(&text), rule(&text), "{text:?}");
+            }
+        }
     }
 
     #[test]

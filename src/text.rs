@@ -7,9 +7,10 @@
 /// Compiles one of the program's own fixed patterns. Each is compiled once per process,
 /// often to search a few short texts: the engines that pay only on long searches (one-pass
 /// DFA, bounded backtracker, literal prefilter) would cost more to build than they save.
-/// What is left: the lazy DFA finds matches, the PikeVM their groups. A pattern may match
-/// bytes that are not UTF-8 (`(?-u)`): one searched over a `str` must match ASCII or whole
-/// characters only, since its matches slice the text.
+/// What is left: the lazy DFA finds matches, the PikeVM their groups. Patterns are read
+/// without Unicode (classes, `\b` and case folding are ASCII; the binary carries no Unicode
+/// tables) and may match bytes that are not UTF-8: one searched over a `str` must match
+/// ASCII or whole characters only, since its matches slice the text.
 pub fn regex(pattern: &str) -> regex_automata::meta::Regex {
     build_regex(pattern, false)
 }
@@ -24,7 +25,7 @@ fn build_regex(pattern: &str, prefilter: bool) -> regex_automata::meta::Regex {
     use regex_automata::meta::Regex;
     use regex_automata::util::syntax;
     Regex::builder()
-        .syntax(syntax::Config::new().utf8(false))
+        .syntax(syntax::Config::new().unicode(false).utf8(false))
         .configure(
             Regex::config()
                 .onepass(false)

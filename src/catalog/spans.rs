@@ -98,8 +98,8 @@ pub fn facts(src: &str) -> Result<Vec<FactRow>, String> {
 }
 
 /// The entries of a language file, up to its `[ui]` block, sorted by key. Errors name the
-/// line: a line that is not `field: value`, a field before any `[key]`, an unknown field, an
-/// entry without a title or an explanation (the `[ui]` entry needs none), a key twice.
+/// line (one that is not `field: value`, a field before any `[key]`, an unknown field) or
+/// the entry (one without a title or an explanation, a key twice).
 pub fn entries(src: &str) -> Result<Vec<Entry>, String> {
     let mut out: Vec<Entry> = Vec::new();
     let mut current: Option<Entry> = None;

@@ -337,24 +337,39 @@ fn normalize<'o>(said: &[u8], out: &'o mut Vec<u8>) -> &'o str {
         if number && out.ends_with(b"#") {
             continue;
         }
-        if !out.is_empty() {
-            out.push(b' ');
-        }
-        if address {
-            out.extend_from_slice(b"<address>");
-        } else if number {
-            out.push(b'#');
-        } else if classes & NOT_GRAPHIC == 0 {
-            // Most words are plain ASCII, with nothing to clean.
-            out.extend_from_slice(word);
-        } else {
-            out.extend_from_slice(text::clean(word, DIAGNOSTIC_LEN).as_bytes());
-        }
-        if out.len() >= DIAGNOSTIC_LEN {
-            out.extend_from_slice("…".as_bytes());
+        if push_word(out, word, address, number, classes & NOT_GRAPHIC == 0) {
             break;
         }
     }
+    blanked(out)
+}
+
+/// Writes one word of a diagnostic after the others: an address as `<address>`, a number
+/// as `#`, any other word as it is (cleaned where it is more than printable ASCII). Says
+/// whether `out` is full, and then ends it with `…`.
+fn push_word(out: &mut Vec<u8>, word: &[u8], address: bool, number: bool, printable: bool) -> bool {
+    if !out.is_empty() {
+        out.push(b' ');
+    }
+    if address {
+        out.extend_from_slice(b"<address>");
+    } else if number {
+        out.push(b'#');
+    } else if printable {
+        // Most words are plain ASCII, with nothing to clean.
+        out.extend_from_slice(word);
+    } else {
+        out.extend_from_slice(text::clean(word, DIAGNOSTIC_LEN).as_bytes());
+    }
+    let full = out.len() >= DIAGNOSTIC_LEN;
+    if full {
+        out.extend_from_slice("…".as_bytes());
+    }
+    full
+}
+
+/// The blanked diagnostic `out` holds, without the parentheses it closes but never opened.
+fn blanked(out: &[u8]) -> &str {
     // Every piece is ASCII or cleaned text: valid UTF-8 as a whole.
     let text = std::str::from_utf8(out).unwrap_or("");
     &text[..extract::balanced_len(text)]
@@ -613,7 +628,8 @@ mod tests {
         }
     }
 
-    /// [`normalize`] as it was first written, with the slice methods a word at a time.
+    /// [`normalize`]'s reading of words as first written, with slice methods a word at a
+    /// time; writing them ([`push_word`]) is shared.
     fn normalize_by_words<'o>(said: &[u8], out: &'o mut Vec<u8>) -> &'o str {
         out.clear();
         for word in said
@@ -635,27 +651,12 @@ mod tests {
             if number && out.ends_with(b"#") {
                 continue;
             }
-            if !out.is_empty() {
-                out.push(b' ');
-            }
-            if address {
-                out.extend_from_slice(b"<address>");
-            } else if number {
-                out.push(b'#');
-            } else if word.iter().all(u8::is_ascii_graphic) {
-                // Most words are plain ASCII, with nothing to clean.
-                out.extend_from_slice(word);
-            } else {
-                out.extend_from_slice(text::clean(word, DIAGNOSTIC_LEN).as_bytes());
-            }
-            if out.len() >= DIAGNOSTIC_LEN {
-                out.extend_from_slice("…".as_bytes());
+            let printable = word.iter().all(u8::is_ascii_graphic);
+            if push_word(out, word, address, number, printable) {
                 break;
             }
         }
-        // Every piece is ASCII or cleaned text: valid UTF-8 as a whole.
-        let text = std::str::from_utf8(out).unwrap_or("");
-        &text[..extract::balanced_len(text)]
+        blanked(out)
     }
 
     const LOG: &str = "\

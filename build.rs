@@ -41,14 +41,9 @@ fn main() {
     write_catalog(Path::new(&out_dir));
     let mut code = String::from("// Written by build.rs from data/*.tsv: do not edit.\n\n");
     for (name, file, column) in TABLES {
-        println!("cargo:rerun-if-changed={file}");
-        let text = std::fs::read_to_string(file).unwrap_or_else(|e| panic!("{file}: {e}"));
-        // As the run-time parsers read them: comments and blank lines out, then a header.
-        let rows = text
-            .lines()
-            .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
-            .skip(1);
-        let sources: Vec<&str> = rows
+        let text = read(file);
+        // As the run-time parsers read them.
+        let sources: Vec<&str> = spans::rows(&text)
             .filter_map(|line| {
                 let cols: Vec<&str> = line.split('\t').collect();
                 column(&cols).map(|c| cols[c])

@@ -1,7 +1,7 @@
 //! Decode stage, part 2: the tables embedded from `data/`, and look-up with the
 //! fallback RFC 3463 §2 asks of clients: detail, then subject, then class.
 
-mod spans;
+pub(crate) mod spans;
 
 use crate::code::Class;
 use crate::lang::Lang;

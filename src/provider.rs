@@ -118,11 +118,7 @@ pub struct Table {
 /// Parses `data/providers.tsv`: comment lines, a header, then one row a key, in order.
 pub fn parse_table(src: &'static str) -> Result<Table, String> {
     let (mut rows, patterns) = (Vec::new(), PatternSet::of(&reason::tables::PROVIDERS));
-    let lines = src
-        .lines()
-        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
-        .skip(1);
-    for line in lines {
+    for line in crate::catalog::spans::rows(src) {
         let cols: Vec<&str> = line.split('\t').collect();
         let [key, provider, basic, enhanced, pattern, reason, hard, acts] = cols[..] else {
             return Err(format!("providers.tsv: expected 8 columns: {line}"));

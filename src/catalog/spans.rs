@@ -59,16 +59,32 @@ fn span(src: &str, part: &str) -> Span {
     (fit(at), fit(part.len()))
 }
 
+/// The rows of a data table (`data/*.tsv`): its lines without comment lines (`#`), blank
+/// lines and the header. Every table is read this way, here, in build.rs and at run time.
+pub fn rows(src: &str) -> impl Iterator<Item = &str> {
+    src.lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .skip(1)
+}
+
+/// Sorts `items` by the text of their key; `Err` names a key that is there twice.
+fn sort_by_key<'s, T>(src: &'s str, items: &mut [T], key: fn(&T) -> Span) -> Result<(), &'s str> {
+    items.sort_by(|a, b| text(src, key(a)).cmp(text(src, key(b))));
+    match items
+        .windows(2)
+        .find(|w| text(src, key(&w[0])) == text(src, key(&w[1])))
+    {
+        Some(w) => Err(text(src, key(&w[0]))),
+        None => Ok(()),
+    }
+}
+
 /// The rows of `data/codes.tsv` (comment lines and a header skipped), sorted by key. Each
 /// row has six columns and its classes are digits separated by commas.
 #[cfg_attr(not(test), allow(dead_code, reason = "build.rs reads the file"))]
 pub fn facts(src: &str) -> Result<Vec<FactRow>, String> {
-    let rows = src
-        .lines()
-        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
-        .skip(1);
     let mut facts = Vec::new();
-    for line in rows {
+    for line in rows(src) {
         let cols: Vec<&str> = line.split('\t').collect();
         let [key, kind, classes, status, reference, acts] = cols[..] else {
             return Err(format!("codes.tsv: expected 6 columns: {line}"));
@@ -87,13 +103,8 @@ pub fn facts(src: &str) -> Result<Vec<FactRow>, String> {
             acts: s(acts),
         });
     }
-    facts.sort_by(|a, b| text(src, a.key).cmp(text(src, b.key)));
-    if let Some(w) = facts
-        .windows(2)
-        .find(|w| text(src, w[0].key) == text(src, w[1].key))
-    {
-        return Err(format!("codes.tsv: {} is there twice", text(src, w[0].key)));
-    }
+    sort_by_key(src, &mut facts, |f| f.key)
+        .map_err(|key| format!("codes.tsv: {key} is there twice"))?;
     Ok(facts)
 }
 
@@ -138,13 +149,7 @@ pub fn entries(src: &str) -> Result<Vec<Entry>, String> {
     if let Some(entry) = current {
         finish(src, &mut out, entry)?;
     }
-    out.sort_by(|a, b| text(src, a.key).cmp(text(src, b.key)));
-    if let Some(w) = out
-        .windows(2)
-        .find(|w| text(src, w[0].key) == text(src, w[1].key))
-    {
-        return Err(format!("[{}]: duplicate entry", text(src, w[0].key)));
-    }
+    sort_by_key(src, &mut out, |e| e.key).map_err(|key| format!("[{key}]: duplicate entry"))?;
     Ok(out)
 }
 

@@ -36,12 +36,8 @@ pub const PHASES: &str = include_str!("../../data/phases.tsv");
 /// Parses `data/phases.tsv`: the step each pattern of [`tables::PHASES`] names.
 fn parse_phases(src: &str) -> Result<(Vec<Phase>, PatternSet), String> {
     let set = PatternSet::of(&tables::PHASES);
-    let rows = src
-        .lines()
-        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
-        .skip(1);
     let mut phases = Vec::new();
-    for line in rows {
+    for line in crate::catalog::spans::rows(src) {
         let bad = || format!("phases.tsv: bad row: {line}");
         let [phase, pattern] = line.split('\t').collect::<Vec<_>>()[..] else {
             return Err(bad());
@@ -113,12 +109,8 @@ pub struct Rules {
 
 /// Parses `data/reasons.tsv`.
 pub fn parse_rules(src: &str) -> Result<Rules, String> {
-    let lines = src
-        .lines()
-        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
-        .skip(1);
     let (patterns, mut taken) = (PatternSet::of(&tables::REASONS), 0);
-    let rules = lines
+    let rules = crate::catalog::spans::rows(src)
         .map(|line| parse_rule(line, &patterns, &mut taken))
         .collect::<Result<_, _>>()?;
     Ok(Rules { rules, patterns })

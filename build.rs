@@ -1,13 +1,13 @@
 //! Reads the data tables once, at build time, and writes what a process needs of them as
 //! numbers into `$OUT_DIR`: the searcher's tables into `tables.rs` (read by
-//! `src/reason/pattern.rs`), so a process does not split some 2,000 alternatives and build
+//! `src/decode/pattern/mod.rs`), so a process does not split some 2,000 alternatives and build
 //! an automaton on every run; where each fact, entry and interface word lies in the
-//! catalog's files into `catalog.rs` (read by `src/catalog.rs`), so a look-up parses
+//! catalog's files into `catalog.rs` (read by `src/decode/catalog/mod.rs`), so a look-up parses
 //! nothing.
 
-#[path = "src/catalog/spans.rs"]
+#[path = "src/decode/catalog/spans.rs"]
 mod spans;
-#[path = "src/reason/split.rs"]
+#[path = "src/decode/pattern/split.rs"]
 mod split;
 
 use split::Split;
@@ -33,7 +33,7 @@ const TABLES: [(&str, &str, Column); 3] = [
     }),
 ];
 
-/// The language files, in the order of `slot` in `src/catalog.rs`.
+/// The language files, in the order of `slot` in `src/decode/catalog/mod.rs`.
 const LANGUAGES: [&str; 3] = ["data/en.txt", "data/it.txt", "data/fr.txt"];
 
 fn main() {
@@ -51,7 +51,7 @@ fn main() {
             .collect();
         write_tables(&mut code, name, &split::split(sources));
     }
-    println!("cargo:rerun-if-changed=src/reason/split.rs");
+    println!("cargo:rerun-if-changed=src/decode/pattern/split.rs");
     let path = Path::new(&out_dir).join("tables.rs");
     std::fs::write(&path, code).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
 }
@@ -64,7 +64,7 @@ fn read(file: &str) -> String {
 /// Writes `catalog.rs`: the spans of every row of `data/codes.tsv` (`FACTS`), and of
 /// every entry (`ENTRIES`) and interface word (`UI`) of each language file.
 fn write_catalog(out_dir: &Path) {
-    println!("cargo:rerun-if-changed=src/catalog/spans.rs");
+    println!("cargo:rerun-if-changed=src/decode/catalog/spans.rs");
     let mut w = String::from("// Written by build.rs from data/: do not edit.\n\n");
     let codes = read("data/codes.tsv");
     let facts = spans::facts(&codes).unwrap_or_else(|e| panic!("data/{e}"));

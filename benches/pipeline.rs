@@ -3,10 +3,10 @@
 //! comparison with ripgrep on a generated 1 GiB log is `scripts/bench-log`.
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
-use smtpcode::catalog::Catalog;
-use smtpcode::code::{Basic, Enhanced};
-use smtpcode::decode::{decode, Origin};
+use smtpcode::decode::catalog::Catalog;
+use smtpcode::decode::finding::{decode, Origin};
 use smtpcode::extract;
+use smtpcode::extract::code::{Basic, Enhanced};
 use smtpcode::lang::Lang;
 use smtpcode::render::summary::Summary;
 use std::hint::black_box;

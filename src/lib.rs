@@ -9,32 +9,23 @@
 //! message, MIME part by part, into findings and a [`verdict`] per recipient; anything
 //! else as a log, streamed in chunks in constant memory.
 
-pub mod address;
-pub mod assess;
-pub mod catalog;
 pub mod cli;
-pub mod code;
-pub mod config;
 pub mod decode;
 pub mod extract;
-pub mod generate;
 pub mod input;
 pub mod lang;
-pub mod provider;
-pub mod reason;
 pub mod render;
 pub mod text;
-pub mod verdict;
 
-use catalog::Catalog;
-use config::{Config, Input};
-use decode::{Finding, Origin};
+use cli::config::{Config, Input};
+use decode::catalog::Catalog;
+use decode::finding::{self, Finding, Origin};
+use decode::verdict::Verdict;
 use input::stream::{self, Chunk, Failure};
 use input::InputError;
 use rayon::prelude::*;
 use render::summary::Summary;
 use std::io::{self, Read, Write};
-use verdict::Verdict;
 
 /// What a run found, for the exit status.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -132,7 +123,7 @@ pub fn run(config: &Config, out: &mut dyn Write, err: &mut dyn Write) -> io::Res
                 .iter()
                 .filter(|f| !verdicts.iter().any(|v| v.source == f.source))
                 .collect();
-            verdicts.extend(verdict::from_log(&logs));
+            verdicts.extend(decode::recipients::from_log(&logs));
             render::Report::new(all, verdicts).write(out)?
         }
         (false, false) => {}
@@ -178,7 +169,7 @@ fn prepare(config: &Config, cat: &Catalog, input: &Input) -> Result<Prepared, St
                 source,
                 ..Origin::default()
             };
-            findings_batch(config, cat, vec![decode::decode(cat, *b, *e, origin)])
+            findings_batch(config, cat, vec![finding::decode(cat, *b, *e, origin)])
         };
         return Ok(Prepared::Ready(batch));
     }
@@ -242,7 +233,7 @@ fn mail_batch(config: &Config, cat: &Catalog, source: &str, bytes: &[u8]) -> Bat
     let (mut found, mut verdicts) = (Vec::new(), Vec::new());
     for (n, (line, raw)) in input::message::split_mbox(bytes).into_iter().enumerate() {
         let msg = input::message::parse(raw, line);
-        let (f, v) = verdict::analyze(&msg, source, Some(n + 1));
+        let (f, v) = decode::recipients::analyze(&msg, source, Some(n + 1));
         found.extend(f);
         verdicts.extend(v);
     }
@@ -255,17 +246,17 @@ fn mail_batch(config: &Config, cat: &Catalog, source: &str, bytes: &[u8]) -> Bat
                 recipient: f.recipient,
                 text: Some(f.text),
             };
-            decode::decode(cat, f.basic.map(|b| b.0), f.enhanced.map(|e| e.0), origin)
+            finding::decode(cat, f.basic.map(|b| b.0), f.enhanced.map(|e| e.0), origin)
         })
         .collect();
     let mut findings = findings;
-    decode::explain_by_verdicts(cat, &mut findings, &verdicts);
+    finding::explain_by_verdicts(cat, &mut findings, &verdicts);
     if config.summary {
         let mut s = Summary::default();
         for v in &verdicts {
             s.add_lookup(
-                v.reply.as_deref().and_then(code::Basic::parse),
-                v.status.as_deref().and_then(code::Enhanced::parse),
+                v.reply.as_deref().and_then(extract::code::Basic::parse),
+                v.status.as_deref().and_then(extract::code::Enhanced::parse),
             );
         }
         return Batch::Counts(Box::new(s));
@@ -301,7 +292,7 @@ fn mail_batch(config: &Config, cat: &Catalog, source: &str, bytes: &[u8]) -> Bat
 /// A bounce repeats itself (the text, the report's Status, its Diagnostic-Code): people
 /// see each reply about a recipient once; JSON keeps every finding.
 fn distinct(findings: &[Finding]) -> Vec<&Finding> {
-    let code = |d: &Option<decode::Decoded>| d.as_ref().map(|d| d.code.clone());
+    let code = |d: &Option<finding::Decoded>| d.as_ref().map(|d| d.code.clone());
     let mut shown: Vec<&Finding> = Vec::new();
     for f in findings {
         let covered = shown.iter().any(|s| {
@@ -326,7 +317,7 @@ fn chunk_batch(config: &Config, cat: &Catalog, source: &str, chunk: &Chunk) -> B
     if config.summary {
         return Batch::Counts(Box::new(Summary::of_log(&chunk.bytes)));
     }
-    let findings = stream::chunk_findings(chunk)
+    let findings = extract::chunk_findings(chunk)
         .into_iter()
         .map(|found| {
             let origin = Origin {
@@ -336,7 +327,7 @@ fn chunk_batch(config: &Config, cat: &Catalog, source: &str, chunk: &Chunk) -> B
                 text: Some(found.text),
             };
             let (b, e) = (found.basic.map(|b| b.0), found.enhanced.map(|e| e.0));
-            decode::decode(cat, b, e, origin)
+            finding::decode(cat, b, e, origin)
         })
         .collect();
     findings_batch(config, cat, findings)

@@ -2,7 +2,7 @@
 //! exit status (0 a code found, 1 none found, 2 an error), as grep and ripgrep do.
 
 use clap::Parser;
-use smtpcode::{cli::Cli, config::Config, config::Env};
+use smtpcode::cli::{config::Config, config::Env, Cli};
 use std::io::{self, Write};
 use std::process::ExitCode;
 
@@ -10,10 +10,12 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let mut stdout = io::stdout().lock();
     let result = match cli.generate {
-        Some(kind) => smtpcode::generate::generate(kind, &mut stdout).map(|()| smtpcode::Outcome {
-            found: true,
-            errors: false,
-        }),
+        Some(kind) => {
+            smtpcode::cli::generate::generate(kind, &mut stdout).map(|()| smtpcode::Outcome {
+                found: true,
+                errors: false,
+            })
+        }
         None => match Config::from_cli(&cli, &Env::from_process()) {
             Ok(config) => {
                 smtpcode::run(&config, &mut io::BufWriter::new(stdout), &mut io::stderr())

@@ -5,7 +5,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use smtpcode::config::Input;
+use smtpcode::cli::config::Input;
 
 fuzz_target!(|data: &[u8]| {
     smtpcode_fuzz::check_extract(data);

@@ -1,6 +1,6 @@
 //! What every fuzz target checks, whatever its input: the invariants of issue #5.
 
-use smtpcode::config::{Config, Input};
+use smtpcode::cli::config::{Config, Input};
 use smtpcode::extract::{self, Found};
 use smtpcode::lang::Lang;
 use smtpcode::text;

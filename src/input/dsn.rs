@@ -1,7 +1,7 @@
 //! Input stage, for delivery-status reports (RFC 3464 §2, RFC 6533): the per-message fields
 //! and one group of fields per recipient, folded lines unfolded.
 
-use crate::address;
+use crate::text::address;
 
 /// One per-recipient group of a report.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -81,6 +81,9 @@ const MAIL_FIELDS: &[&str] = &[
     "errors-to",
 ];
 
+/// How much of an input is read to tell email from a log.
+pub const HEAD: usize = 64 * 1024;
+
 /// Whether `input` reads as an email message or an mbox rather than a log: it starts with
 /// an mbox `From ` line, or with a header block (field lines, one of them a mail field such
 /// as `Received` or `Subject`) that an empty line ends.
@@ -92,7 +95,7 @@ pub fn is_message(input: &[u8]) -> bool {
 /// complete lines cannot tell yet. A log tells at its first line, so `tail -f` output is
 /// not held back waiting for more.
 pub fn sniff(input: &[u8], more: bool) -> Option<bool> {
-    let head = &input[..input.len().min(super::HEAD)];
+    let head = &input[..input.len().min(HEAD)];
     if head.starts_with(b"From ") {
         return Some(true);
     }
@@ -169,7 +172,7 @@ fn header_addresses(headers: &[mailparse::MailHeader], names: &[&str]) -> Vec<St
     names
         .iter()
         .flat_map(|name| headers.get_all_values(name))
-        .flat_map(|value| crate::address::addresses(value.as_bytes()))
+        .flat_map(|value| crate::text::address::addresses(value.as_bytes()))
         .collect()
 }
 

@@ -2,8 +2,8 @@
 //! envelope whose `Message` is the JSON as a string) sends about bounces, complaints and
 //! deliveries, read as a delivery-status report.
 
-use crate::address;
 use crate::input::dsn::{Group, Report};
+use crate::text::address;
 use serde_json::Value;
 
 /// The report in a text holding an SES notification, if it holds one.

@@ -2,7 +2,7 @@
 //! chunks, in constant memory, and worked on in parallel.
 //!
 //! A chunk is about [`CHUNK`] bytes, cut at a line break where the next line starts a new
-//! unit ([`extract::starts_unit`]), so that every chunk yields exactly the findings it yields
+//! unit ([`super::unit::starts_unit`]), so that every chunk yields exactly the findings it yields
 //! inside the whole input. Where no such line break comes within [`MAX_CHUNK`] bytes (a unit
 //! or a line longer than that), the chunk is cut at the last line break, or, in a single
 //! line longer than [`MAX_CHUNK`], after its last blank: such a line is read in pieces of at
@@ -11,7 +11,6 @@
 //!
 //! Messages (RFC 5322 headers, mbox) are another mode: they are read whole and parsed.
 
-use crate::extract::{self, Found};
 use std::collections::BTreeMap;
 use std::io::{self, Read};
 use std::panic::{self, AssertUnwindSafe};
@@ -208,7 +207,7 @@ fn safe_cut(buf: &[u8], at_end: bool) -> Option<usize> {
     // `next_end` ends a line; look for the line break before it that starts a unit.
     while let Some(nl) = memchr::memrchr(b'\n', &buf[..next_end]) {
         let prev_start = memchr::memrchr(b'\n', &buf[..nl]).map_or(0, |i| i + 1);
-        if extract::starts_unit(&buf[prev_start..nl], &buf[nl + 1..next_end]) {
+        if super::unit::starts_unit(&buf[prev_start..nl], &buf[nl + 1..next_end]) {
             return Some(nl + 1);
         }
         next_end = nl;
@@ -303,37 +302,11 @@ where
     })
 }
 
-/// Log mode: every finding of the log `reader` gives, in order, with its line in the whole
-/// input, handed to `sink` (in batches: one per chunk).
-pub fn log_findings<R: Read + Send>(
-    reader: R,
-    options: Options,
-    mut sink: impl FnMut(Vec<Found>) -> io::Result<()>,
-) -> Result<(), Failure> {
-    for_each_chunk(reader, options, chunk_findings, &mut sink, &mut |_| {})
-}
-
-/// The findings of one chunk, placed in the whole input.
-pub fn chunk_findings(chunk: &Chunk) -> Vec<Found> {
-    let mut found = extract::extract(&chunk.bytes);
-    for f in &mut found {
-        f.line += chunk.first_line - 1;
-        for r in [
-            f.basic.as_mut().map(|b| &mut b.1),
-            f.enhanced.as_mut().map(|e| &mut e.1),
-        ]
-        .into_iter()
-        .flatten()
-        {
-            *r = r.start + chunk.offset..r.end + chunk.offset;
-        }
-    }
-    found
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    // End to end: a stream gives the findings of the whole input.
+    use crate::extract::{extract, log_findings};
 
     /// A bug that panics in a worker stops the run with that panic; it does not leave the
     /// reading thread waiting for ever.
@@ -411,7 +384,7 @@ mod tests {
     #[test]
     fn chunked_and_whole_reading_give_the_same_findings() {
         let log = sample_log();
-        let whole = extract::extract(&log);
+        let whole = extract(&log);
         assert!(whole.len() > 200);
         let pieces =
             |step: usize| -> Vec<Vec<u8>> { log.chunks(step).map(<[u8]>::to_vec).collect() };

@@ -2,9 +2,9 @@
 //! These structs are the schema the README documents; keys are English whatever the
 //! language of the texts.
 
-use crate::decode::Finding;
+use crate::decode::finding::Finding;
+use crate::decode::verdict::Verdict;
 use crate::text;
-use crate::verdict::Verdict;
 use serde::Serialize;
 use serde_json::ser::{CompactFormatter, Formatter, PrettyFormatter};
 use std::io::{self, Write};
@@ -85,9 +85,9 @@ impl<F: Formatter> Formatter for Safe<F> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::catalog::Catalog;
-    use crate::code::{Basic, Enhanced};
-    use crate::decode::{decode, Origin};
+    use crate::decode::catalog::Catalog;
+    use crate::decode::finding::{decode, Origin};
+    use crate::extract::code::{Basic, Enhanced};
     use crate::lang::Lang;
 
     #[test]

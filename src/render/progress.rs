@@ -1,5 +1,5 @@
 //! Render stage, for a person waiting: a progress bar on stderr while a long input is read.
-//! Whether to show one at all is decided once, in [`crate::config`]: only when stderr is a
+//! Whether to show one at all is decided once, in [`crate::cli::config`]: only when stderr is a
 //! terminal, never in a pipe or under CI.
 
 use indicatif::{ProgressBar, ProgressStyle};

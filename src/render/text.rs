@@ -6,10 +6,10 @@
 //!   The receiving server does not know the mailbox ...
 //! ```
 
-use crate::catalog::Catalog;
-use crate::decode::{Decoded, Finding};
+use crate::decode::catalog::Catalog;
+use crate::decode::finding::{Decoded, Finding};
+use crate::decode::verdict::Verdict;
 use crate::text::escape;
-use crate::verdict::Verdict;
 use colored::{ColoredString, Colorize};
 use std::io::{self, Write};
 
@@ -105,11 +105,11 @@ pub fn verdicts(
             .map(String::as_str)
             .collect();
         let title = match &v.provider {
-            Some(key) => crate::provider::texts(cat.lang, key).map(|t| t.title),
+            Some(key) => crate::decode::provider::texts(cat.lang, key).map(|t| t.title),
             None => v
                 .status
                 .as_deref()
-                .and_then(crate::code::Enhanced::parse)
+                .and_then(crate::extract::code::Enhanced::parse)
                 .and_then(|e| cat.texts(&e.detail_key()))
                 .map(|t| t.title),
         };
@@ -162,7 +162,7 @@ fn headline(cat: &Catalog, f: &Finding) -> String {
         .expect("a finding has a code");
     let class = f
         .class()
-        .map(|c| paint(c, cat.ui(c)))
+        .map(|c| paint(c.name(), cat.ui(c.name())))
         .map(|c| format!("  {c}"))
         .unwrap_or_default();
     let title = f.provider.as_ref().map_or(&main.title, |p| &p.title);

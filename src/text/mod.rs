@@ -4,6 +4,8 @@
 //! every other control character (C0, DEL, C1, bidirectional overrides) is written as a
 //! visible escape such as `\x1B` or `\u{202E}`.
 
+pub mod address;
+
 /// Compiles one of the program's own fixed patterns. Each is compiled once per process,
 /// often to search a few short texts: the engines that pay only on long searches (one-pass
 /// DFA, bounded backtracker, literal prefilter) would cost more to build than they save.
@@ -129,6 +131,27 @@ pub fn contains_ci(hay: &[u8], needle: &[u8]) -> bool {
         hay.get(at..at + needle.len())
             .is_some_and(|w| w.eq_ignore_ascii_case(needle))
     })
+}
+
+/// Drops closing parentheses that close what the reply text did not open: the text starts
+/// inside a log's `status=bounced (host ... said: 550 ...)`.
+pub(crate) fn balance(mut text: String) -> String {
+    text.truncate(balanced_len(&text));
+    text
+}
+
+/// The length of `text` without the closing parentheses at its end that [`balance`] drops.
+pub(crate) fn balanced_len(text: &str) -> usize {
+    // Counted as bytes, with memchr's vector count: parentheses are ASCII.
+    let count = |p: u8| memchr::memchr_iter(p, text.as_bytes()).count();
+    let opened = count(b'(');
+    let mut closed = count(b')');
+    let mut len = text.len();
+    while closed > opened && text[..len].ends_with(')') {
+        len -= 1;
+        closed -= 1;
+    }
+    len
 }
 
 #[cfg(test)]

@@ -8,104 +8,15 @@
 //! refused, the registry meaning of the status, the basic reply code; else `expired` for
 //! mail still being retried and `onhold` for the rest.
 
-mod pattern;
-// build.rs takes the table patterns apart with all of it; the binary needs only its hash
-// and lowering functions.
-#[cfg_attr(not(test), allow(dead_code))]
-mod split;
-mod table;
+pub(crate) mod table;
+pub(crate) mod vocabulary;
 
-use crate::code::{Basic, Enhanced};
-use crate::provider::{self, Row};
-pub use pattern::{lower, tables, PatternSet, Scan};
-pub use table::{parse_rules, phase, take_pattern, Phase, RULES};
-use table::{rule_for, By};
-
-/// Who has to act first on a failure.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Actor {
-    Sender,
-    Recipient,
-    SenderAdmin,
-    RecipientAdmin,
-    Nobody,
-}
-
-impl Actor {
-    /// Parses the name used in JSON and in the tables.
-    pub fn parse(text: &str) -> Option<Actor> {
-        Some(match text {
-            "sender" => Actor::Sender,
-            "recipient" => Actor::Recipient,
-            "sender-admin" => Actor::SenderAdmin,
-            "recipient-admin" => Actor::RecipientAdmin,
-            "none" => Actor::Nobody,
-            _ => return None,
-        })
-    }
-
-    /// The name used in JSON: sender, recipient, sender-admin, recipient-admin or none.
-    pub fn name(self) -> &'static str {
-        match self {
-            Actor::Sender => "sender",
-            Actor::Recipient => "recipient",
-            Actor::SenderAdmin => "sender-admin",
-            Actor::RecipientAdmin => "recipient-admin",
-            Actor::Nobody => "none",
-        }
-    }
-}
-
-/// Every reason, with who moves first when no provider row says otherwise. Names and
-/// meanings follow Sisimai's where they overlap; the README lists them.
-pub const VOCABULARY: &[(&str, Actor)] = &[
-    ("authfailure", Actor::SenderAdmin),
-    ("badreputation", Actor::SenderAdmin),
-    ("blocked", Actor::SenderAdmin),
-    ("contenterror", Actor::Sender),
-    ("delivered", Actor::Nobody),
-    ("exceedlimit", Actor::Sender),
-    ("expired", Actor::SenderAdmin),
-    ("feedback", Actor::Sender),
-    ("filtered", Actor::Recipient),
-    ("hasmoved", Actor::Sender),
-    ("hostunknown", Actor::Sender),
-    ("mailboxfull", Actor::Recipient),
-    ("mailererror", Actor::RecipientAdmin),
-    ("mesgtoobig", Actor::Sender),
-    ("networkerror", Actor::RecipientAdmin),
-    ("norelaying", Actor::SenderAdmin),
-    ("notaccept", Actor::Sender),
-    ("notcompliantrfc", Actor::SenderAdmin),
-    ("onhold", Actor::SenderAdmin),
-    ("policyviolation", Actor::Sender),
-    ("rejected", Actor::SenderAdmin),
-    ("requireptr", Actor::SenderAdmin),
-    ("securityerror", Actor::SenderAdmin),
-    ("spamdetected", Actor::Sender),
-    ("speeding", Actor::SenderAdmin),
-    ("suspend", Actor::Sender),
-    ("syntaxerror", Actor::SenderAdmin),
-    ("systemerror", Actor::RecipientAdmin),
-    ("systemfull", Actor::RecipientAdmin),
-    ("toomanyconn", Actor::SenderAdmin),
-    ("undefined", Actor::Nobody),
-    ("userunknown", Actor::Sender),
-    ("vacation", Actor::Nobody),
-    ("virusdetected", Actor::Sender),
-];
-
-/// Whether `reason` is in the vocabulary.
-pub fn is_known(reason: &str) -> bool {
-    VOCABULARY.iter().any(|(r, _)| *r == reason)
-}
-
-fn default_actor(reason: &str) -> Actor {
-    VOCABULARY
-        .iter()
-        .find(|(r, _)| *r == reason)
-        .map_or(Actor::Nobody, |(_, a)| *a)
-}
+use super::catalog::Actor;
+use super::pattern::lower;
+use super::provider::{self, Row};
+use crate::extract::code::{Basic, Enhanced};
+use table::{phase, rule_for, By, Phase};
+use vocabulary::default_actor;
 
 /// Reasons that condemn the address itself, once the failure is permanent.
 const ADDRESS_GONE: [&str; 4] = ["userunknown", "hostunknown", "hasmoved", "notaccept"];
@@ -252,6 +163,7 @@ fn adjust(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use vocabulary::VOCABULARY;
 
     fn reason(status: &str, reply: &str, action: &str, text: &str) -> &'static str {
         judge(&Evidence {
@@ -266,7 +178,7 @@ mod tests {
 
     #[test]
     fn every_reason_has_words_in_the_interface() {
-        let cat = crate::catalog::Catalog::load(crate::lang::Lang::En);
+        let cat = crate::decode::catalog::Catalog::load(crate::lang::Lang::En);
         for (r, _) in VOCABULARY {
             let key = format!("reason_{r}");
             assert_ne!(cat.ui(&key), key, "{r}");

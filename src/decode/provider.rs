@@ -8,23 +8,23 @@
 //! names. Rows are tried in table order and the first that fits wins. The patterns of all
 //! rows are searched together ([`PatternSet`]), and a look-up by hand never builds them.
 
-use crate::catalog::{parse_texts, Texts};
-use crate::code::{Basic, Enhanced};
+use super::catalog::Actor;
+use super::pattern::{self, PatternSet};
+use crate::decode::catalog::{parse_texts, Texts};
+use crate::extract::code::{Basic, Enhanced};
 use crate::lang::Lang;
-use crate::reason::PatternSet;
-use crate::reason::{self, Actor};
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
 /// The language-neutral provider table.
-pub const TABLE: &str = include_str!("../data/providers.tsv");
+pub const TABLE: &str = include_str!("../../data/providers.tsv");
 
 /// The provider texts of each embedded language.
 pub fn source(lang: Lang) -> &'static str {
     match lang {
-        Lang::En => include_str!("../data/providers.en.txt"),
-        Lang::It => include_str!("../data/providers.it.txt"),
-        Lang::Fr => include_str!("../data/providers.fr.txt"),
+        Lang::En => include_str!("../../data/providers.en.txt"),
+        Lang::It => include_str!("../../data/providers.it.txt"),
+        Lang::Fr => include_str!("../../data/providers.fr.txt"),
     }
 }
 
@@ -117,8 +117,8 @@ pub struct Table {
 
 /// Parses `data/providers.tsv`: comment lines, a header, then one row a key, in order.
 pub fn parse_table(src: &'static str) -> Result<Table, String> {
-    let (mut rows, patterns) = (Vec::new(), PatternSet::of(&reason::tables::PROVIDERS));
-    for line in crate::catalog::spans::rows(src) {
+    let (mut rows, patterns) = (Vec::new(), PatternSet::of(&pattern::tables::PROVIDERS));
+    for line in crate::decode::catalog::spans::rows(src) {
         let cols: Vec<&str> = line.split('\t').collect();
         let [key, provider, basic, enhanced, pattern, reason, hard, acts] = cols[..] else {
             return Err(format!("providers.tsv: expected 8 columns: {line}"));
@@ -136,7 +136,7 @@ pub fn parse_table(src: &'static str) -> Result<Table, String> {
                 e => Some(CodeRange::parse(e).ok_or_else(|| bad("enhanced code"))?),
             },
             pattern: {
-                reason::take_pattern(&patterns, rows.len(), pattern, "providers.tsv")?;
+                pattern::take_pattern(&patterns, rows.len(), pattern, "providers.tsv")?;
                 rows.len()
             },
             reason,
@@ -173,7 +173,7 @@ pub fn detect(
     if text.trim().is_empty() && hosts.trim().is_empty() {
         return None;
     }
-    let hay = reason::lower(&format!("{}\n{hosts}", without_addresses(text)));
+    let hay = pattern::lower(&format!("{}\n{hosts}", without_addresses(text)));
     let table = table();
     let scan = table.patterns.scan(&hay);
     table
@@ -361,7 +361,7 @@ mod tests {
                 r.key
             );
             assert!(
-                reason::is_known(r.reason),
+                crate::decode::reason::vocabulary::is_known(r.reason),
                 "{}: unknown reason {}",
                 r.key,
                 r.reason

@@ -1,4 +1,4 @@
-//! Command line: the clap types, and nothing else. [`crate::config`] resolves them.
+//! Command line: the clap types, and nothing else. [`super::config`] resolves them.
 
 use clap::{Parser, ValueEnum};
 use std::ffi::OsString;

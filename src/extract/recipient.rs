@@ -1,56 +1,10 @@
-//! Extract stage, addresses: which email address a reply or a report is about.
+//! Extract stage, recipients: which email address a reply or a report is about.
 
 use crate::text;
+use crate::text::address::{normalize, too_long, ADDRESS};
 use regex_automata::meta::Regex;
 use regex_automata::Input;
 use std::sync::OnceLock;
-
-/// An address as mail software writes it, bare or in angle brackets.
-/// A quoted local part (`"john..doe"@example.org`, RFC 5321 §4.1.2) keeps its quotes; its
-/// limit of 64 characters is checked on the match ([`too_long`]): counted in the pattern,
-/// it would make each regex that holds it several times slower to build.
-const ADDRESS: &str =
-    r#"(?:"[^"\s<>@]+"|[A-Za-z0-9._%+'=/!#$&*?^`{|}~-]+)@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+"#;
-
-/// Whether a match of [`ADDRESS`] has a quoted local part of more than 64 characters: no
-/// address then, as if the pattern counted them.
-fn too_long(address: &[u8]) -> bool {
-    address.first() == Some(&b'"')
-        && memchr::memchr(b'"', &address[1..]).is_some_and(|close| close > 64)
-}
-
-fn any_address() -> &'static Regex {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| text::scanning_regex(&format!("(?-u){ADDRESS}")))
-}
-
-/// An address cleaned for output: lower case, no trailing dot, no control characters.
-pub fn normalize(raw: &[u8]) -> String {
-    // Nearly every address is plain ASCII: then there is nothing to clean.
-    let address = match std::str::from_utf8(raw) {
-        Ok(plain) if raw.len() <= 254 && raw.iter().all(u8::is_ascii_graphic) => plain.to_string(),
-        _ => text::clean(raw, 254),
-    };
-    address
-        .trim_end_matches('.')
-        .trim_start_matches('\'')
-        .to_ascii_lowercase()
-}
-
-/// Every address in `bytes`, in order, without duplicates.
-pub fn addresses(bytes: &[u8]) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    for m in any_address().find_iter(bytes) {
-        if too_long(&bytes[m.range()]) {
-            continue;
-        }
-        let a = normalize(&bytes[m.range()]);
-        if !out.contains(&a) {
-            out.push(a);
-        }
-    }
-    out
-}
 
 /// Addresses a text lists one to a line, as bounces name failed recipients: at the start
 /// of a line (`  bob@example.org`, `<bob@example.org>: Domain does not exist`,
@@ -280,6 +234,7 @@ pub fn to_field(unit: &[u8]) -> Option<&[u8]> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::text::address::addresses;
 
     #[test]
     fn finds_the_recipient_of_a_unit() {
@@ -367,14 +322,6 @@ mod tests {
         let exim =
             b"2024-11-01 00:00:00 2wnpoj-86dj6y-gG ** eve-9281@example.org R=dnslookup: 550 5.1.1";
         assert_eq!(exim_field(exim), Some(&b"eve-9281@example.org"[..]));
-    }
-
-    #[test]
-    fn lists_addresses_once() {
-        assert_eq!(
-            addresses(b"<A@x.example> and a@x.example, \"b@y.example\"."),
-            ["a@x.example", "b@y.example"]
-        );
     }
 
     #[test]

@@ -3,20 +3,19 @@
 
 pub(crate) mod spans;
 
-use crate::code::Class;
+use crate::extract::code::Class;
 use crate::lang::Lang;
-use crate::reason::Actor;
 use spans::{Entry, FactRow};
 use std::collections::HashMap;
 
 /// The language-neutral table.
-pub const CODES: &str = include_str!("../data/codes.tsv");
+pub const CODES: &str = include_str!("../../../data/codes.tsv");
 /// The texts of each embedded language.
 pub fn source(lang: Lang) -> &'static str {
     match lang {
-        Lang::En => include_str!("../data/en.txt"),
-        Lang::It => include_str!("../data/it.txt"),
-        Lang::Fr => include_str!("../data/fr.txt"),
+        Lang::En => include_str!("../../../data/en.txt"),
+        Lang::It => include_str!("../../../data/it.txt"),
+        Lang::Fr => include_str!("../../../data/fr.txt"),
     }
 }
 
@@ -205,10 +204,45 @@ impl Catalog {
     }
 }
 
+/// Who has to act first on a failure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Actor {
+    Sender,
+    Recipient,
+    SenderAdmin,
+    RecipientAdmin,
+    Nobody,
+}
+
+impl Actor {
+    /// Parses the name used in JSON and in the tables.
+    pub fn parse(text: &str) -> Option<Actor> {
+        Some(match text {
+            "sender" => Actor::Sender,
+            "recipient" => Actor::Recipient,
+            "sender-admin" => Actor::SenderAdmin,
+            "recipient-admin" => Actor::RecipientAdmin,
+            "none" => Actor::Nobody,
+            _ => return None,
+        })
+    }
+
+    /// The name used in JSON: sender, recipient, sender-admin, recipient-admin or none.
+    pub fn name(self) -> &'static str {
+        match self {
+            Actor::Sender => "sender",
+            Actor::Recipient => "recipient",
+            Actor::SenderAdmin => "sender-admin",
+            Actor::RecipientAdmin => "recipient-admin",
+            Actor::Nobody => "none",
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::code::{Basic, Enhanced};
+    use crate::extract::code::{Basic, Enhanced};
     use crate::lang::ALL;
     use std::collections::BTreeSet;
 

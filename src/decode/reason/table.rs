@@ -1,12 +1,12 @@
 //! Decode stage, part 4b: the rules of `data/reasons.tsv` and the SMTP step a refusal
 //! answered. The order in which they are tried is [`super`]'s.
 
-use super::pattern::{tables, PatternSet, Scan};
-use crate::code::{Basic, Enhanced};
+use crate::decode::pattern::{tables, take_pattern, PatternSet, Scan};
+use crate::extract::code::{Basic, Enhanced};
 use std::sync::OnceLock;
 
 /// The ordered rules.
-pub const RULES: &str = include_str!("../../data/reasons.tsv");
+pub const RULES: &str = include_str!("../../../data/reasons.tsv");
 /// The SMTP step a refusal answered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Phase {
@@ -31,13 +31,13 @@ impl Phase {
 }
 
 /// The ways MTAs name the step a reply answered: `data/phases.tsv`.
-pub const PHASES: &str = include_str!("../../data/phases.tsv");
+pub const PHASES: &str = include_str!("../../../data/phases.tsv");
 
 /// Parses `data/phases.tsv`: the step each pattern of [`tables::PHASES`] names.
 fn parse_phases(src: &str) -> Result<(Vec<Phase>, PatternSet), String> {
     let set = PatternSet::of(&tables::PHASES);
     let mut phases = Vec::new();
-    for line in crate::catalog::spans::rows(src) {
+    for line in crate::decode::catalog::spans::rows(src) {
         let bad = || format!("phases.tsv: bad row: {line}");
         let [phase, pattern] = line.split('\t').collect::<Vec<_>>()[..] else {
             return Err(bad());
@@ -46,18 +46,6 @@ fn parse_phases(src: &str) -> Result<(Vec<Phase>, PatternSet), String> {
         phases.push(Phase::parse(phase).flatten().ok_or_else(bad)?);
     }
     Ok((phases, set))
-}
-
-/// Checks that pattern `i` of a table written at build time is `pattern`, as the data file
-/// read now says: they differ only if the build is out of date.
-pub fn take_pattern(set: &PatternSet, i: usize, pattern: &str, file: &str) -> Result<(), String> {
-    match set.source(i) {
-        Some(built) if built == pattern => Ok(()),
-        _ => Err(format!(
-            "{file}: pattern {} is not the one built in ({pattern}): rebuild",
-            i + 1
-        )),
-    }
 }
 
 fn phase_patterns() -> &'static (Vec<Phase>, PatternSet) {
@@ -110,7 +98,7 @@ pub struct Rules {
 /// Parses `data/reasons.tsv`.
 pub fn parse_rules(src: &str) -> Result<Rules, String> {
     let (patterns, mut taken) = (PatternSet::of(&tables::REASONS), 0);
-    let rules = crate::catalog::spans::rows(src)
+    let rules = crate::decode::catalog::spans::rows(src)
         .map(|line| parse_rule(line, &patterns, &mut taken))
         .collect::<Result<_, _>>()?;
     Ok(Rules { rules, patterns })
@@ -121,7 +109,7 @@ fn parse_rule(line: &str, patterns: &PatternSet, taken: &mut usize) -> Result<Ru
     let [reason, kind, phase, pattern] = line.split('\t').collect::<Vec<_>>()[..] else {
         return Err(bad());
     };
-    if !super::is_known(reason) {
+    if !super::vocabulary::is_known(reason) {
         return Err(format!("reasons.tsv: unknown reason {reason}"));
     }
     let test = match kind {
@@ -226,7 +214,7 @@ fn holds(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::reason::VOCABULARY;
+    use crate::decode::reason::vocabulary::VOCABULARY;
 
     #[test]
     fn the_rules_parse_and_name_known_reasons() {
@@ -245,7 +233,7 @@ mod tests {
 
     #[test]
     fn phases_are_read_from_the_transcript() {
-        let p = |t: &str| phase(&crate::reason::lower(t));
+        let p = |t: &str| phase(&crate::decode::pattern::lower(t));
         assert_eq!(p(">>> DATA <<< 550 Unknown user"), Some(Phase::Data));
         assert_eq!(
             p(">>> RCPT To:<a@b> <<< 550 5.1.1 unknown"),

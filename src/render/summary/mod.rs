@@ -9,11 +9,12 @@
 //! memory stays flat: every table keeps at most [`MAX_KEYS`] keys, and what comes after that
 //! is counted as untracked.
 
-use crate::address;
-use crate::catalog::Catalog;
-use crate::code::{Basic, Class, Enhanced};
-use crate::decode::{self, Origin};
+use crate::decode::catalog::Catalog;
+use crate::decode::finding::{self, Origin};
+use crate::extract::code::{Basic, Class, Enhanced};
+use crate::extract::recipient;
 use crate::extract::{self, UnitReplies};
+use crate::text::address;
 use crate::text::{self, escape};
 use colored::Colorize;
 use foldhash::HashMap;
@@ -124,7 +125,7 @@ impl Summary {
             None
         };
         // The domain, lower-cased without allocating in the common (short, ASCII) case.
-        let raw = address::recipient_bytes(unit.bytes()).unwrap_or_default();
+        let raw = recipient::recipient_bytes(unit.bytes()).unwrap_or_default();
         let raw = raw
             .rsplit(|&b| b == b'@')
             .next()
@@ -372,7 +373,7 @@ fn push_word(out: &mut Vec<u8>, word: &[u8], address: bool, number: bool, printa
 fn blanked(out: &[u8]) -> &str {
     // Every piece is ASCII or cleaned text: valid UTF-8 as a whole.
     let text = std::str::from_utf8(out).unwrap_or("");
-    &text[..extract::balanced_len(text)]
+    &text[..text::balanced_len(text)]
 }
 
 /// Whether a word is a reply code or an enhanced status code.
@@ -438,7 +439,7 @@ fn title(cat: &Catalog, status: Status) -> String {
         Status::Enhanced(e) => (None, Some(e)),
         Status::Basic(b) => (Some(b), None),
     };
-    let f = decode::decode(cat, b, e, Origin::default());
+    let f = finding::decode(cat, b, e, Origin::default());
     f.enhanced.or(f.basic).map(|d| d.title).unwrap_or_default()
 }
 

@@ -1,5 +1,5 @@
 //! Decode stage, per recipient: which address each finding is about, and the one verdict
-//! per address a careful administrator would state.
+//! per address a careful administrator would state, for a message or a log.
 //!
 //! Rules, in order of trust:
 //! 1. a delivery-status group (RFC 3464) names its recipient, action and status; a generic
@@ -10,41 +10,19 @@
 //!    (`503 5.5.1 RCPT first`) that only follow the real refusal are passed over, and the
 //!    first remaining reply wins.
 
-use crate::address;
-use crate::code::{Basic, Enhanced};
+use super::finding::{Decoded, Finding};
+use super::verdict::action_of;
+use super::verdict::Verdict;
+use crate::extract::code::{Basic, Enhanced};
+use crate::extract::recipient;
 use crate::extract::{self, Found};
 use crate::input::message::{Kind, Message};
 use crate::input::{dsn, ses};
-use serde::Serialize;
-
-/// What happened to one recipient.
-#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
-pub struct Verdict {
-    pub address: String,
-    /// The enhanced status code (`5.1.1`), if one was given.
-    pub status: Option<String>,
-    /// The basic reply code (`550`), if one was given.
-    pub reply: Option<String>,
-    /// failed, delayed, delivered, relayed or expanded (RFC 3464 §2.3.3).
-    pub action: String,
-    /// The remote server's words about this recipient.
-    pub diagnostic: Option<String>,
-    pub source: String,
-    /// 1-based number of the message in an mbox; 1 for a single message, `null` for a log.
-    pub message: Option<usize>,
-    /// Why, in Sisimai's vocabulary of bounce reasons (`userunknown`, `blocked`, ...).
-    pub reason: &'static str,
-    /// Stop sending to this address: it does not exist, has moved, or its domain takes no
-    /// mail. A policy, reputation or temporary refusal is never hard.
-    pub hard: bool,
-    /// The key of the provider row that explains the reply (`google:5.7.26/dmarc`).
-    pub provider: Option<String>,
-    /// Who moves first: sender, recipient, sender-admin, recipient-admin or none.
-    pub acts: &'static str,
-}
+use crate::text::address::addresses;
 
 /// The findings of one message, each with its recipient, and the verdict per recipient.
 pub fn analyze(msg: &Message, source: &str, number: Option<usize>) -> (Vec<Found>, Vec<Verdict>) {
+    let at = (source, number);
     let own = |a: &String| {
         (msg.own_addresses.contains(a) || is_robot(a)) && !msg.failed_recipients.contains(a)
     };
@@ -111,16 +89,7 @@ pub fn analyze(msg: &Message, source: &str, number: Option<usize>) -> (Vec<Found
                     named = msg.returned_to.clone();
                 }
                 for address in named {
-                    let v = Verdict {
-                        address,
-                        status: None,
-                        reply: None,
-                        action: "complained".into(),
-                        diagnostic: None,
-                        source: source.into(),
-                        message: number,
-                        ..Verdict::default()
-                    };
+                    let v = Verdict::stated(address, Some("complained"), (None, None), None, at);
                     upsert(&mut verdicts, v, false);
                     reported = true;
                 }
@@ -128,7 +97,7 @@ pub fn analyze(msg: &Message, source: &str, number: Option<usize>) -> (Vec<Found
             Kind::Text => {
                 assign_from_context(&section.body, &mut here, &own);
                 listed.extend(
-                    address::listed(&section.body)
+                    recipient::listed(&section.body)
                         .into_iter()
                         .filter(|a| !own(a)),
                 );
@@ -178,21 +147,13 @@ pub fn analyze(msg: &Message, source: &str, number: Option<usize>) -> (Vec<Found
                     v.reply = reply.filter(fits).map(|b| b.to_string());
                 }
             }
-            None => verdicts.push(Verdict {
-                action: action_of(
-                    status
-                        .and_then(|e| e.class)
-                        .or(reply.map(|b| b.first_digit())),
-                )
-                .into(),
+            None => verdicts.push(Verdict::stated(
                 address,
-                status: status.map(|e| e.to_string()),
-                reply: reply.map(|b| b.to_string()),
-                diagnostic: Some(text),
-                source: source.into(),
-                message: number,
-                ..Verdict::default()
-            }),
+                None,
+                (status, reply),
+                Some(text),
+                at,
+            )),
         }
     }
     // A lone report group without an address is about the lone recipient the text names.
@@ -212,16 +173,13 @@ pub fn analyze(msg: &Message, source: &str, number: Option<usize>) -> (Vec<Found
         for address in listed {
             if !verdicts.iter().any(|v| v.address == address) {
                 let action = if delayed { "delayed" } else { "failed" };
-                verdicts.push(Verdict {
+                verdicts.push(Verdict::stated(
                     address,
-                    status: None,
-                    reply: None,
-                    action: action.into(),
-                    diagnostic: None,
-                    source: source.into(),
-                    message: number,
-                    ..Verdict::default()
-                });
+                    Some(action),
+                    (None, None),
+                    None,
+                    at,
+                ));
             }
         }
     }
@@ -230,38 +188,29 @@ pub fn analyze(msg: &Message, source: &str, number: Option<usize>) -> (Vec<Found
         if let [address] = msg.returned_to.as_slice() {
             let all: Vec<&Found> = found.iter().collect();
             if let Some((status, reply, text)) = decisive(&all) {
-                let class = status
-                    .and_then(|e| e.class)
-                    .or(reply.map(|b| b.first_digit()));
-                verdicts.push(Verdict {
-                    address: address.clone(),
-                    status: status.map(|e| e.to_string()),
-                    reply: reply.map(|b| b.to_string()),
-                    action: action_of(class).into(),
-                    diagnostic: Some(text),
-                    source: source.into(),
-                    message: number,
-                    ..Verdict::default()
-                });
+                verdicts.push(Verdict::stated(
+                    address.clone(),
+                    None,
+                    (status, reply),
+                    Some(text),
+                    at,
+                ));
             }
         }
     }
     // No report, no code: an automatic reply (RFC 3834) comes from the recipient.
     if verdicts.is_empty() && found.is_empty() && msg.auto_reply {
         if let Some(address) = msg.from.iter().find(|a| !is_robot(a)) {
-            verdicts.push(Verdict {
-                address: address.clone(),
-                status: None,
-                reply: None,
-                action: "auto-replied".into(),
-                diagnostic: None,
-                source: source.into(),
-                message: number,
-                ..Verdict::default()
-            });
+            verdicts.push(Verdict::stated(
+                address.clone(),
+                Some("auto-replied"),
+                (None, None),
+                None,
+                at,
+            ));
         }
     }
-    crate::assess::message(msg, &mut verdicts, &hosts);
+    crate::decode::assess::message(msg, &mut verdicts, &hosts);
     (found, verdicts)
 }
 
@@ -271,7 +220,7 @@ fn feedback_recipients(body: &[u8]) -> Vec<String> {
     for line in body.split(|&b| b == b'\n') {
         let lower = line.to_ascii_lowercase();
         if lower.starts_with(b"original-rcpt-to:") || lower.starts_with(b"removal-recipient:") {
-            for a in address::addresses(line) {
+            for a in addresses(line) {
                 if !out.contains(&a) {
                     out.push(a);
                 }
@@ -289,7 +238,7 @@ fn is_delay_notice(msg: &Message) -> bool {
 
 /// Findings of logs: each line names its own recipient; a later line about the same
 /// address (in the same source) replaces an earlier one, as a log reports retries in order.
-pub fn from_log(found: &[&crate::decode::Finding]) -> Vec<Verdict> {
+pub fn from_log(found: &[&Finding]) -> Vec<Verdict> {
     let mut out: Vec<Verdict> = Vec::new();
     let mut index: std::collections::HashMap<(String, String), usize> =
         std::collections::HashMap::new();
@@ -297,16 +246,19 @@ pub fn from_log(found: &[&crate::decode::Finding]) -> Vec<Verdict> {
         let Some(address) = &f.recipient else {
             continue;
         };
-        let class = f.class();
+        let code = |d: &Option<Decoded>| d.as_ref().map(|d| d.code.clone());
         let v = Verdict {
-            address: address.clone(),
-            status: f.enhanced.as_ref().map(|e| e.code.clone()),
-            reply: f.basic.as_ref().map(|b| b.code.clone()),
-            action: action_of(class.and_then(class_digit)).into(),
-            diagnostic: f.text.clone(),
-            source: f.source.clone(),
-            message: None,
-            ..Verdict::default()
+            // The finding's class, which a legacy basic code's table entry may set.
+            action: action_of(f.class()).into(),
+            status: code(&f.enhanced),
+            reply: code(&f.basic),
+            ..Verdict::stated(
+                address.clone(),
+                None,
+                (None, None),
+                f.text.clone(),
+                (&f.source, None),
+            )
         };
         match index.get(&(f.source.clone(), address.clone())) {
             Some(&i) => out[i] = v,
@@ -317,19 +269,9 @@ pub fn from_log(found: &[&crate::decode::Finding]) -> Vec<Verdict> {
         }
     }
     for v in &mut out {
-        crate::assess::assess(v, &crate::assess::Context::default(), "");
+        crate::decode::assess::assess(v, &crate::decode::assess::Context::default(), "");
     }
     out
-}
-
-fn class_digit(class: &str) -> Option<u8> {
-    match class {
-        "success" => Some(2),
-        "intermediate" => Some(3),
-        "transient" => Some(4),
-        "permanent" => Some(5),
-        _ => None,
-    }
 }
 
 fn upsert(out: &mut Vec<Verdict>, v: Verdict, replace: bool) {
@@ -385,20 +327,17 @@ fn from_group(g: &dsn::Group, source: &str, number: Option<usize>) -> Option<Ver
     let reply = d_reply.filter(|b| class.is_none_or(|c| c == b.first_digit()));
     let action = match g.action.as_deref() {
         Some(a @ ("failed" | "delayed" | "delivered" | "relayed" | "expanded" | "complained")) => {
-            a.to_string()
+            Some(a)
         }
-        _ => action_of(class.or(reply.map(|b| b.first_digit()))).into(),
+        _ => None,
     };
-    Some(Verdict {
+    Some(Verdict::stated(
         address,
-        status: status.map(|s| s.to_string()),
-        reply: reply.map(|b| b.to_string()),
         action,
-        diagnostic: g.diagnostic.clone(),
-        source: source.into(),
-        message: number,
-        ..Verdict::default()
-    })
+        (status, reply),
+        g.diagnostic.clone(),
+        (source, number),
+    ))
 }
 
 /// Gives findings without an address in their own line the last recipient address the
@@ -406,10 +345,10 @@ fn from_group(g: &dsn::Group, source: &str, number: Option<usize>) -> Option<Ver
 fn assign_from_context(body: &[u8], found: &mut [Found], own: &dyn Fn(&String) -> bool) {
     let mut mentions: Vec<(usize, String)> = Vec::new();
     for (n, line) in body.split(|&b| b == b'\n').enumerate() {
-        if address::is_sender_line(line) {
+        if recipient::is_sender_line(line) {
             continue;
         }
-        for a in address::addresses(line) {
+        for a in addresses(line) {
             if !own(&a) {
                 mentions.push((n + 1, a));
             }
@@ -500,14 +439,6 @@ fn nested<'a, 'b>(pool: &'b [&'a Found]) -> Option<&'b &'a Found> {
     pool.iter()
         .rev()
         .find(|f| f.line == first.line && f.basic.is_some())
-}
-
-fn action_of(class: Option<u8>) -> &'static str {
-    match class {
-        Some(2) => "delivered",
-        Some(4) => "delayed",
-        _ => "failed",
-    }
 }
 
 #[cfg(test)]

@@ -11,10 +11,15 @@
 //!
 //! The leftmost start over a pattern's alternatives is the pattern's leftmost start.
 
-pub use super::split::{AltDef, Span};
+// build.rs takes the table patterns apart with all of it; the binary needs only its hash
+// and lowering functions.
+#[cfg_attr(not(test), allow(dead_code))]
+pub(crate) mod split;
+
 use regex_automata::meta::{self, Regex};
 use regex_automata::nfa::thompson::WhichCaptures;
 use regex_automata::util::syntax;
+pub use split::{AltDef, Span};
 use std::sync::OnceLock;
 
 /// The tables `build.rs` writes: `REASONS`, `PROVIDERS`, `PHASES`, one a data file.
@@ -23,7 +28,7 @@ pub mod tables {
     include!(concat!(env!("OUT_DIR"), "/tables.rs"));
 }
 
-/// The patterns of one table taken apart ([`super::split::Laid`], as `build.rs` writes
+/// The patterns of one table taken apart ([`split::Laid`], as `build.rs` writes
 /// it): numbers, and one blob that holds every string.
 #[derive(Debug)]
 pub struct Tables {
@@ -35,7 +40,7 @@ pub struct Tables {
     /// Each pattern's alternatives: a range of `alts`.
     pub patterns: &'static [(u16, u16)],
     pub alts: &'static [AltDef],
-    /// A hash table of literal keys ([`super::split::key`]), a power of two long.
+    /// A hash table of literal keys ([`split::key`]), a power of two long.
     pub slots: &'static [Slot],
     pub entries: &'static [Entry],
     pub owners: &'static [Owner],
@@ -102,7 +107,7 @@ impl PatternSet {
         let edge = |i: usize| i == 0 || i == bytes.len() || word(i - 1) != word(i);
         let mask = t.slots.len() - 1;
         let mut probe = |start: usize, key: u32| {
-            let mut s = super::split::slot(key, mask);
+            let mut s = split::slot(key, mask);
             let slot = loop {
                 let slot = &t.slots[s];
                 if slot.key == key || slot.key == 0 {
@@ -140,7 +145,7 @@ impl PatternSet {
                 probe(start, u32::from_le_bytes([a, b, c, d]));
             }
             if t.short {
-                probe(start, super::split::key(&bytes[start..start + 3]));
+                probe(start, split::key(&bytes[start..start + 3]));
             }
         }
         Scan {
@@ -245,9 +250,21 @@ fn compile(source: &str) -> Result<Regex, Box<meta::BuildError>> {
 /// A pattern's letters lowered; an alternative from the tables is already.
 fn lowered(source: &str) -> std::borrow::Cow<'_, str> {
     if source.bytes().any(|b| b.is_ascii_uppercase()) {
-        super::split::lowered(source).into()
+        split::lowered(source).into()
     } else {
         source.into()
+    }
+}
+
+/// Checks that pattern `i` of a table written at build time is `pattern`, as the data file
+/// read now says: they differ only if the build is out of date.
+pub fn take_pattern(set: &PatternSet, i: usize, pattern: &str, file: &str) -> Result<(), String> {
+    match set.source(i) {
+        Some(built) if built == pattern => Ok(()),
+        _ => Err(format!(
+            "{file}: pattern {} is not the one built in ({pattern}): rebuild",
+            i + 1
+        )),
     }
 }
 
@@ -256,8 +273,8 @@ impl PatternSet {
     /// A set made at run time, as `build.rs` makes the tables (they live as long as the
     /// process, as the built ones do).
     pub fn new<'a>(sources: impl IntoIterator<Item = &'a str>) -> PatternSet {
-        let split = super::split::split(sources);
-        let laid = super::split::lay_out(&split);
+        let split = split::split(sources);
+        let laid = split::lay_out(&split);
         let n = |i: usize| u16::try_from(i).expect("a small set");
         fn leak<T>(v: Vec<T>) -> &'static [T] {
             v.leak()
@@ -349,9 +366,12 @@ mod tests {
     #[test]
     fn the_built_tables_are_those_of_the_data_files() {
         for (built, file) in [
-            (&tables::REASONS, include_str!("../../data/reasons.tsv")),
-            (&tables::PROVIDERS, include_str!("../../data/providers.tsv")),
-            (&tables::PHASES, include_str!("../../data/phases.tsv")),
+            (&tables::REASONS, include_str!("../../../data/reasons.tsv")),
+            (
+                &tables::PROVIDERS,
+                include_str!("../../../data/providers.tsv"),
+            ),
+            (&tables::PHASES, include_str!("../../../data/phases.tsv")),
         ] {
             let set = PatternSet::of(built);
             let patterns = sources(built);
@@ -380,8 +400,8 @@ mod tests {
         let all_sources: Vec<&str> = all.iter().flat_map(|t| sources(t)).collect();
         assert!(all_sources.len() > 250, "{} patterns", all_sources.len());
         for source in &all_sources {
-            let lowered = super::super::split::lowered(source);
-            for alt in super::super::split::alternatives(&lowered) {
+            let lowered = super::split::lowered(source);
+            for alt in super::split::alternatives(&lowered) {
                 let words = alt.replace(['\\', '(', ')', '?', '|', '^', '$'], "");
                 for text in [words.clone(), format!("x{words}y"), format!("a {words}.")] {
                     texts.push(text);

@@ -1,6 +1,6 @@
 //! Shell completions and the man page, generated from the clap definition (`--generate`).
 
-use crate::cli::{Cli, Generate};
+use super::args::{Cli, Generate};
 use clap::CommandFactory;
 use clap_complete::Shell;
 use std::io::{self, Write};

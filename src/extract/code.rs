@@ -1,12 +1,13 @@
-//! Decode stage, part 1: typed SMTP codes, parsed from text.
+//! Extract stage, the codes: typed SMTP codes, parsed from text, used by every later stage.
 //!
 //! A basic reply code (RFC 5321 §4.2) is three digits; an enhanced status code
 //! (RFC 3463 §2) is `class.subject.detail`, subject and detail one to three digits.
 
 use std::fmt;
 
-/// What a code says about the outcome, from its first digit.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+/// What a code says about the outcome, from its first digit. Serialized as its [`name`](Class::name).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Class {
     Success,
     Intermediate,

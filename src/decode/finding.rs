@@ -5,11 +5,10 @@
 //! to its subject to its class (RFC 3463 §2 asks clients to do so), a basic code to its first
 //! digit (RFC 5321 §4.2.1). Such a decoding is marked `known: false`.
 
-use crate::catalog::{Catalog, Fact, Party, Texts};
-use crate::code::{Basic, Class, Enhanced};
-use crate::provider;
-use crate::reason::Actor;
-use crate::verdict::Verdict;
+use super::catalog::{Actor, Catalog, Fact, Party, Texts};
+use super::provider;
+use super::verdict::Verdict;
+use crate::extract::code::{Basic, Class, Enhanced};
 use serde::Serialize;
 
 /// One decoded reply: the unit of every output. Its serde form is the JSON schema.
@@ -42,7 +41,7 @@ pub struct Decoded {
     /// False where the code is not in the tables and only its subject or class decoded.
     pub known: bool,
     /// success, intermediate, transient or permanent; `null` for an `X.` look-up.
-    pub class: Option<&'static str>,
+    pub class: Option<Class>,
     /// The subject title of an enhanced code (`Addressing status`); absent for basic codes.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub subject: Option<String>,
@@ -240,7 +239,7 @@ fn decoded(
     Decoded {
         code,
         known: exact.is_some(),
-        class: class.map(Class::name),
+        class,
         subject: None,
         title: texts
             .map_or(cat.ui("unknown_code"), |t| t.title)
@@ -277,7 +276,7 @@ fn look_basic(cat: &Catalog, code: Basic) -> Looked {
 
 impl Finding {
     /// The class of the finding: the enhanced code's, else the basic code's.
-    pub fn class(&self) -> Option<&'static str> {
+    pub fn class(&self) -> Option<Class> {
         self.enhanced
             .as_ref()
             .and_then(|e| e.class)
@@ -326,14 +325,14 @@ mod tests {
         let f = look(&cat, None, Some("5.1.99"));
         let e = f.enhanced.unwrap();
         assert!(!e.known);
-        assert_eq!(e.class, Some("permanent"));
+        assert_eq!(e.class, Some(Class::Permanent));
         assert_eq!(Some(e.title.as_str()), cat.texts("X.1.X").map(|t| t.title));
         let e = look(&cat, None, Some("4.9.650")).enhanced.unwrap();
         assert!(!e.known);
         assert_eq!(Some(e.title.as_str()), cat.texts("4.X.X").map(|t| t.title));
         let b = look(&cat, Some("299"), None).basic.unwrap();
         assert!(!b.known);
-        assert_eq!(b.class, Some("success"));
+        assert_eq!(b.class, Some(Class::Success));
         assert_eq!(Some(b.title.as_str()), cat.texts("2XX").map(|t| t.title));
     }
 
@@ -347,7 +346,7 @@ mod tests {
             f.advice.sender.as_deref(),
             cat.texts("X.1.1").unwrap().sender
         );
-        assert_eq!(f.class(), Some("permanent"));
+        assert_eq!(f.class(), Some(Class::Permanent));
     }
 
     #[test]
@@ -384,6 +383,9 @@ mod tests {
         assert_eq!(f.enhanced.as_ref().unwrap().class, None);
         assert_eq!(f.lang, "it");
         let b = look(&cat, Some("101"), None).basic.unwrap();
-        assert_eq!((b.class, b.status.as_str()), (Some("transient"), "legacy"));
+        assert_eq!(
+            (b.class, b.status.as_str()),
+            (Some(Class::Transient), "legacy")
+        );
     }
 }

@@ -1,8 +1,8 @@
 //! Configuration: the command line and the environment, resolved once into plain values
 //! (colour, language, inputs) that the pipeline receives. No clap type goes further.
 
-use crate::cli::{Cli, ColorChoice};
-use crate::code::{Basic, Enhanced};
+use super::args::{Cli, ColorChoice};
+use crate::extract::code::{Basic, Enhanced};
 use crate::lang::{self, Lang};
 use std::ffi::OsString;
 use std::path::PathBuf;

@@ -2,10 +2,10 @@
 //! the bounce's lines around the address, the hosts involved), judged by [`reason`] into a
 //! reason, hard or soft, the provider and who moves first.
 
-use crate::code::{Basic, Enhanced};
+use crate::decode::reason::{self, Evidence};
+use crate::decode::verdict::Verdict;
+use crate::extract::code::{Basic, Enhanced};
 use crate::input::message::{Kind, Message};
-use crate::reason::{self, Evidence};
-use crate::verdict::Verdict;
 use regex_automata::meta::Regex;
 use std::sync::OnceLock;
 

@@ -1,0 +1,25 @@
+//! Decode stage: what the codes mean, and what happened to each recipient.
+//!
+//! Takes in the replies the extract stage found ([`crate::extract::Found`]) and, for email,
+//! the parsed message ([`crate::input::message::Message`]); hands on [`finding::Finding`]s
+//! (each code explained in one language, with advice for each party) and one
+//! [`verdict::Verdict`] per recipient, to the render stage.
+//!
+//! The files, from the tables up:
+//! - [`catalog`]: the embedded tables of `data/` (codes, texts per language) and look-up
+//!   with the RFC 3463 fallback; [`pattern`]: the searcher for the tables' text patterns.
+//! - [`provider`]: codes one mail provider uses with its own meaning, and which provider
+//!   sent a reply.
+//! - [`reason`]: why a delivery failed (Sisimai's vocabulary), hard or soft, who moves first.
+//! - [`finding`]: one reply decoded into titles, explanations and advice.
+//! - [`verdict`]: the verdict type; [`assess`] gathers the evidence about a verdict and has
+//!   [`reason`] judge it; [`recipients`] states one verdict per address of a message or log.
+
+pub mod assess;
+pub mod catalog;
+pub mod finding;
+pub(crate) mod pattern;
+pub mod provider;
+pub mod reason;
+pub mod recipients;
+pub mod verdict;

@@ -3,12 +3,8 @@
 //! comparison with ripgrep on a generated 1 GiB log is `scripts/bench-log`.
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
-use smtpcode::decode::catalog::Catalog;
-use smtpcode::decode::finding::{decode, Origin};
-use smtpcode::extract;
-use smtpcode::extract::code::{Basic, Enhanced};
-use smtpcode::lang::Lang;
-use smtpcode::render::summary::Summary;
+use smtpcode::internals::{decode, extract, Catalog, Origin, Summary};
+use smtpcode::{Basic, Enhanced, Lang};
 use std::hint::black_box;
 
 /// About 1 MiB of mixed Postfix, Exim and Sendmail lines, about half without a status.
@@ -37,7 +33,7 @@ fn extraction(c: &mut Criterion) {
     let log = sample_log();
     let mut group = c.benchmark_group("log");
     group.throughput(Throughput::Bytes(log.len() as u64));
-    group.bench_function("extract", |b| b.iter(|| extract::extract(black_box(&log))));
+    group.bench_function("extract", |b| b.iter(|| extract(black_box(&log))));
     group.bench_function("summary", |b| b.iter(|| Summary::of_log(black_box(&log))));
     group.finish();
 }

@@ -1,33 +1,179 @@
-//! smtpcode: explains SMTP bounce codes.
+//! smtpcode explains SMTP bounces: it finds every basic reply code (`550`) and enhanced
+//! status code (`5.1.1`) in a bounce or a mail log, says what each means, whether it is
+//! temporary or permanent, and what the sender, the recipient or the mail administrator
+//! should do, in English, Italian or French.
 //!
-//! One pipeline, one module a stage: **input** (files and stdin as bytes, [`input`]) →
-//! **extract** (every basic and enhanced code, [`extract`]) → **decode** (the embedded tables
-//! with fallback, [`catalog`], [`decode`]) → **render** (coloured text or JSON, [`render`]).
-//! [`config`] resolves the command line ([`cli`]) once; [`run`] drives the stages.
+//! # The library
 //!
-//! An input is read one of two ways: email (a header block or an mbox) whole, message by
-//! message, MIME part by part, into findings and a [`verdict`] per recipient; anything
-//! else as a log, streamed in chunks in constant memory.
+//! Three calls cover what a program needs; their results are the types of the JSON that
+//! the `smtpcode` command writes (serde `Serialize`), so a program can store or forward
+//! them as they are.
+//!
+//! - [`lookup`]: one code or one reply (`"550 5.7.26"`) explained, as `smtpcode 5.1.1`.
+//! - [`analyze`]: a bounce (an email or an mbox) or a log, as bytes: every [`Finding`],
+//!   and a [`Verdict`] per recipient (what happened to that address, why, and whether to
+//!   remove it).
+//! - [`Report`]: the one JSON document `smtpcode --json` writes.
+//!
+//! ```
+//! use smtpcode::{lookup, Class, Lang};
+//!
+//! let f = lookup("550 5.1.1", Lang::En).expect("a reply code and a status code");
+//! assert_eq!(f.class(), Some(Class::Permanent));
+//! assert_eq!(f.enhanced.unwrap().title, "Recipient address does not exist");
+//! ```
+//!
+//! # Inside
+//!
+//! One pipeline, one folder a stage (`docs/ARCHITECTURE.md` says where to change what):
+//! **input** (files and stdin as bytes; email parsed, logs streamed) → **extract** (every
+//! code, with its line, text and recipient) → **decode** (the embedded tables, providers,
+//! reasons, a verdict per recipient) → **render** (coloured text, JSON, the summary). The
+//! stages are private to the crate; `cli` and [`run`] serve the `smtpcode` binary and are
+//! not part of the library's API.
 
+#[doc(hidden)]
 pub mod cli;
-pub mod decode;
-pub mod extract;
-pub mod input;
-pub mod lang;
-pub mod render;
-pub mod text;
+pub(crate) mod decode;
+pub(crate) mod extract;
+pub(crate) mod input;
+pub(crate) mod lang;
+pub(crate) mod render;
+pub(crate) mod text;
+
+pub use decode::finding::{Advice, Decoded, Finding, Meaning};
+pub use decode::verdict::Verdict;
+pub use extract::code::{Basic, Class, Enhanced};
+pub use lang::Lang;
+pub use render::json::Report;
+
+/// The insides that the crate's own benches, fuzz targets and property tests reach. Not
+/// part of the API: any release may change them.
+#[doc(hidden)]
+pub mod internals {
+    pub use crate::decode::catalog::Catalog;
+    pub use crate::decode::finding::{decode, Origin};
+    pub use crate::extract::{extract, Found};
+    pub use crate::render::summary::Summary;
+    pub use crate::text::is_dangerous;
+}
+
+/// What [`analyze`] found in one input.
+#[derive(Debug, Clone, Default)]
+pub struct Analysis {
+    /// Every reply found, in input order, decoded in the chosen language.
+    pub findings: Vec<Finding>,
+    /// One verdict per recipient: for an email, as its report and text state it; for a log,
+    /// the last status seen per address.
+    pub verdicts: Vec<Verdict>,
+}
+
+/// Explains one code or one reply given by hand: a basic code (`550`), an enhanced code
+/// (`5.1.1`, or `X.1.1` for a detail in any class), or both (`550 5.1.1`). `None` when
+/// `codes` holds anything else, or more than one code of a kind.
+///
+/// ```
+/// use smtpcode::{lookup, Lang};
+///
+/// let f = lookup("4.2.2", Lang::It).unwrap();
+/// assert_eq!(f.enhanced.as_ref().unwrap().class.map(|c| c.name()), Some("transient"));
+/// assert_eq!(f.lang, "it");
+/// assert!(lookup("hello", Lang::En).is_none());
+/// ```
+pub fn lookup(codes: &str, lang: Lang) -> Option<Finding> {
+    let (mut basic, mut enhanced) = (None, None);
+    for word in codes.split_whitespace() {
+        match (Basic::parse(word), Enhanced::parse(word)) {
+            (Some(b), _) if basic.is_none() => basic = Some(b),
+            (None, Some(e)) if enhanced.is_none() => enhanced = Some(e),
+            _ => return None,
+        }
+    }
+    if basic.is_none() && enhanced.is_none() {
+        return None;
+    }
+    let origin = Origin {
+        source: "argument".into(),
+        ..Origin::default()
+    };
+    Some(finding::decode(
+        &Catalog::load(lang),
+        basic,
+        enhanced,
+        origin,
+    ))
+}
+
+/// Analyses one input given as bytes, named `source` in the results: an email (or an
+/// mbox of them) when it starts with mail header fields, else a log. The same as
+/// `smtpcode --json`, for one input held in memory.
+///
+/// ```
+/// use smtpcode::{analyze, Lang};
+///
+/// let log = b"Nov  3 10:00:01 mx postfix/smtp[42]: 4BC1: to=<bob@example.org>, \
+///     relay=mx.example.org[192.0.2.10]:25, dsn=5.1.1, status=bounced (host \
+///     mx.example.org[192.0.2.10] said: 550 5.1.1 <bob@example.org>: User unknown)\n";
+/// let a = analyze(log, "mail.log", Lang::En);
+/// assert_eq!(a.verdicts[0].address, "bob@example.org");
+/// assert_eq!(a.verdicts[0].reason, "userunknown");
+/// assert!(a.verdicts[0].hard);
+/// ```
+pub fn analyze(bytes: &[u8], source: &str, lang: Lang) -> Analysis {
+    let cat = Catalog::load(lang);
+    if input::message::is_message(&bytes[..bytes.len().min(input::message::HEAD)]) {
+        let (findings, verdicts) = mail(&cat, source, bytes);
+        return Analysis { findings, verdicts };
+    }
+    let findings: Vec<Finding> = extract::extract(bytes)
+        .into_iter()
+        .map(|f| found_finding(&cat, source, f))
+        .collect();
+    let refs: Vec<&Finding> = findings.iter().collect();
+    let verdicts = decode::recipients::from_log(&refs);
+    Analysis { findings, verdicts }
+}
+
+/// One extracted reply, decoded.
+fn found_finding(cat: &Catalog, source: &str, found: extract::Found) -> Finding {
+    let origin = Origin {
+        source: source.to_string(),
+        line: Some(found.line),
+        recipient: found.recipient,
+        text: Some(found.text),
+    };
+    let (b, e) = (found.basic.map(|b| b.0), found.enhanced.map(|e| e.0));
+    finding::decode(cat, b, e, origin)
+}
+
+/// Reads an email (or an mbox) whole: its findings, and a verdict per recipient.
+fn mail(cat: &Catalog, source: &str, bytes: &[u8]) -> (Vec<Finding>, Vec<Verdict>) {
+    let (mut found, mut verdicts) = (Vec::new(), Vec::new());
+    for (n, (line, raw)) in input::message::split_mbox(bytes).into_iter().enumerate() {
+        let msg = input::message::parse(raw, line);
+        let (f, v) = decode::recipients::analyze(&msg, source, Some(n + 1));
+        found.extend(f);
+        verdicts.extend(v);
+    }
+    let mut findings: Vec<Finding> = found
+        .into_iter()
+        .map(|f| found_finding(cat, source, f))
+        .collect();
+    finding::explain_by_verdicts(cat, &mut findings, &verdicts);
+    (findings, verdicts)
+}
 
 use cli::config::{Config, Input};
 use decode::catalog::Catalog;
-use decode::finding::{self, Finding, Origin};
-use decode::verdict::Verdict;
+use decode::finding::{self, Origin};
 use input::stream::{self, Chunk, Failure};
 use input::InputError;
 use rayon::prelude::*;
 use render::summary::Summary;
 use std::io::{self, Read, Write};
 
-/// What a run found, for the exit status.
+/// What a run found, for the exit status of the binary.
+#[doc(hidden)]
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Outcome {
     pub found: bool,
@@ -50,8 +196,9 @@ enum Stop {
     Output(io::Error),
 }
 
-/// Runs the pipeline over every input. Unreadable inputs are reported on `err` and skipped;
+/// The `smtpcode` binary's run (not part of the library's API): the pipeline over every input. Unreadable inputs are reported on `err` and skipped;
 /// an error writing `out` (a closed pipe) stops the run, one writing `err` does not.
+#[doc(hidden)]
 pub fn run(config: &Config, out: &mut dyn Write, err: &mut dyn Write) -> io::Result<Outcome> {
     colored::control::set_override(config.color);
     let cat = Catalog::load(config.lang);
@@ -230,27 +377,7 @@ fn stream_log(
 
 /// Reads an email (or an mbox) whole: findings and a verdict per recipient.
 fn mail_batch(config: &Config, cat: &Catalog, source: &str, bytes: &[u8]) -> Batch {
-    let (mut found, mut verdicts) = (Vec::new(), Vec::new());
-    for (n, (line, raw)) in input::message::split_mbox(bytes).into_iter().enumerate() {
-        let msg = input::message::parse(raw, line);
-        let (f, v) = decode::recipients::analyze(&msg, source, Some(n + 1));
-        found.extend(f);
-        verdicts.extend(v);
-    }
-    let findings: Vec<Finding> = found
-        .into_iter()
-        .map(|f| {
-            let origin = Origin {
-                source: source.to_string(),
-                line: Some(f.line),
-                recipient: f.recipient,
-                text: Some(f.text),
-            };
-            finding::decode(cat, f.basic.map(|b| b.0), f.enhanced.map(|e| e.0), origin)
-        })
-        .collect();
-    let mut findings = findings;
-    finding::explain_by_verdicts(cat, &mut findings, &verdicts);
+    let (findings, verdicts) = mail(cat, source, bytes);
     if config.summary {
         let mut s = Summary::default();
         for v in &verdicts {
@@ -319,16 +446,7 @@ fn chunk_batch(config: &Config, cat: &Catalog, source: &str, chunk: &Chunk) -> B
     }
     let findings = extract::chunk_findings(chunk)
         .into_iter()
-        .map(|found| {
-            let origin = Origin {
-                source: source.to_string(),
-                line: Some(found.line),
-                recipient: found.recipient,
-                text: Some(found.text),
-            };
-            let (b, e) = (found.basic.map(|b| b.0), found.enhanced.map(|e| e.0));
-            finding::decode(cat, b, e, origin)
-        })
+        .map(|found| found_finding(cat, source, found))
         .collect();
     findings_batch(config, cat, findings)
 }

@@ -22,7 +22,7 @@ fn main() -> ExitCode {
             }
             Err(e) => {
                 // The message may quote an argument (`--lang`): never raw to the terminal.
-                let _ = writeln!(io::stderr(), "error: {}", smtpcode::text::escape(&e));
+                let _ = writeln!(io::stderr(), "error: {}", smtpcode::cli::escape(&e));
                 return ExitCode::from(2);
             }
         },

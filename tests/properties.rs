@@ -8,8 +8,7 @@
 //! the chunk property belongs beside it once the streaming API exists.
 
 use proptest::prelude::*;
-use smtpcode::extract::{extract, Found};
-use smtpcode::text::is_dangerous;
+use smtpcode::internals::{extract, is_dangerous, Found};
 
 /// Pieces that make inputs look like logs and bounces, so that codes, pairs, multi-line
 /// replies, folds, addresses and the numbers that are not codes all come up often.

@@ -1,15 +1,15 @@
 //! What every fuzz target checks, whatever its input: the invariants of issue #5.
 
 use smtpcode::cli::config::{Config, Input};
-use smtpcode::extract::{self, Found};
-use smtpcode::lang::Lang;
-use smtpcode::text;
+use smtpcode::internals::{extract, is_dangerous, Found};
+use smtpcode::Lang;
+
 use std::path::{Path, PathBuf};
 
 /// Extracts and checks each finding: its spans slice back to its codes, its line is the
 /// line of its first code, and its texts carry no control character.
 pub fn check_extract(data: &[u8]) -> Vec<Found> {
-    let found = extract::extract(data);
+    let found = extract(data);
     for f in &found {
         let mut first = None;
         if let Some((b, r)) = &f.basic {
@@ -29,9 +29,9 @@ pub fn check_extract(data: &[u8]) -> Vec<Found> {
     found
 }
 
-/// Panics if `s` holds a character that acts on a terminal (see [`text::is_dangerous`]).
+/// Panics if `s` holds a character that acts on a terminal (see [`is_dangerous`]).
 pub fn assert_safe_str(s: &str) {
-    if let Some(c) = s.chars().find(|&c| text::is_dangerous(c) && c != '\n') {
+    if let Some(c) = s.chars().find(|&c| is_dangerous(c) && c != '\n') {
         panic!("unsafe character {:?} in {s:?}", c);
     }
 }

@@ -6,4 +6,6 @@ pub mod args;
 pub mod config;
 pub mod generate;
 
+/// For the binary's own messages: text shown without its control characters.
+pub use crate::text::escape;
 pub use args::{Cli, ColorChoice, Generate};

@@ -15,14 +15,13 @@ pub(crate) mod recipient;
 pub(crate) mod replies;
 pub(crate) mod scan;
 
-use crate::input::stream::{Chunk, Failure, Options};
+use crate::input::stream::Chunk;
 use crate::input::unit::{Unit, Units};
 use crate::text;
 use code::Enhanced;
 use replies::{find_replies, Seen};
 pub use replies::{BasicAt, EnhancedAt, Reply};
 use std::collections::HashMap;
-use std::io::{self, Read};
 
 /// One reply found in the input: a basic code, an enhanced code, or both.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -87,14 +86,8 @@ impl UnitReplies<'_> {
         recipient::recipient(self.bytes())
     }
 
-    /// 1-based line of a reply.
-    pub fn line(&self, reply: &Reply) -> usize {
-        let before = &self.input[self.unit.start..reply.start().max(self.unit.start)];
-        self.unit.line + memchr::memchr_iter(b'\n', before).count()
-    }
-
     /// The raw bytes of the unit from where a reply starts.
-    pub fn from_reply(&self, reply: &Reply) -> &[u8] {
+    pub fn bytes_from(&self, reply: &Reply) -> &[u8] {
         &self.input[reply.start().max(self.unit.start)..self.unit.end]
     }
 
@@ -152,13 +145,14 @@ impl UnitReplies<'_> {
     }
 }
 
-/// Log mode: every finding of the log `reader` gives, in order, with its line in the whole
+/// Log mode (the stream's tests): every finding of the log `reader` gives, in order, with its line in the whole
 /// input, handed to `sink` (in batches: one per chunk).
-pub fn log_findings<R: Read + Send>(
+#[cfg(test)]
+pub fn log_findings<R: std::io::Read + Send>(
     reader: R,
-    options: Options,
-    mut sink: impl FnMut(Vec<Found>) -> io::Result<()>,
-) -> Result<(), Failure> {
+    options: crate::input::stream::Options,
+    mut sink: impl FnMut(Vec<Found>) -> std::io::Result<()>,
+) -> Result<(), crate::input::stream::Failure> {
     crate::input::stream::for_each_chunk(reader, options, chunk_findings, &mut sink, &mut |_| {})
 }
 

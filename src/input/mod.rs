@@ -11,7 +11,4 @@ pub mod ses;
 pub mod stream;
 pub mod unit;
 
-pub use read::{
-    describe, display_name, open_file, read_file, read_head, read_rest, read_stdin, InputError,
-    MAX_MESSAGE,
-};
+pub use read::{describe, display_name, open_file, read_head, read_rest, InputError};

@@ -25,17 +25,6 @@ pub fn display_name(path: &Path) -> String {
     path.to_string_lossy().into_owned()
 }
 
-/// Reads all of a file.
-pub fn read_file(path: &PathBuf) -> Result<Vec<u8>, InputError> {
-    let (mut file, len) = open_file(path)?;
-    let mut bytes = Vec::with_capacity(len as usize);
-    file.read_to_end(&mut bytes).map_err(|e| InputError {
-        name: display_name(path),
-        reason: describe(&e),
-    })?;
-    Ok(bytes)
-}
-
 /// Opens a file to read, with its size.
 pub fn open_file(path: &PathBuf) -> Result<(std::fs::File, u64), InputError> {
     let name = display_name(path);
@@ -95,19 +84,6 @@ pub fn read_rest(mut head: Vec<u8>, reader: impl Read) -> Result<Vec<u8>, String
     Ok(head)
 }
 
-/// Reads all of stdin.
-pub fn read_stdin() -> Result<Vec<u8>, InputError> {
-    let mut buf = Vec::new();
-    io::stdin()
-        .lock()
-        .read_to_end(&mut buf)
-        .map_err(|e| InputError {
-            name: "-".into(),
-            reason: describe(&e),
-        })?;
-    Ok(buf)
-}
-
 /// An I/O error as a short lower-case phrase, without Rust's "(os error 2)".
 pub fn describe(e: &io::Error) -> String {
     let text = e.to_string();
@@ -125,11 +101,11 @@ mod tests {
 
     #[test]
     fn errors_name_the_file_and_the_problem() {
-        let err = read_file(&PathBuf::from("no-such-file.eml")).unwrap_err();
+        let err = open_file(&PathBuf::from("no-such-file.eml")).unwrap_err();
         assert_eq!(err.to_string(), "no-such-file.eml: no such file or directory (and not a code: codes look like 550, 5.1.1 or X.1.1)");
-        let err = read_file(&PathBuf::from("src")).unwrap_err();
+        let err = open_file(&PathBuf::from("src")).unwrap_err();
         assert_eq!(err.to_string(), "src: is a directory");
-        let err = read_file(&PathBuf::from("./missing/file")).unwrap_err();
+        let err = open_file(&PathBuf::from("./missing/file")).unwrap_err();
         assert_eq!(err.to_string(), "./missing/file: no such file or directory");
     }
 }

@@ -78,7 +78,7 @@ pub struct Summary {
     pub(crate) diagnostics: HashMap<Status, HashMap<Box<str>, u64>>,
     /// (status, text) pairs in `diagnostics`.
     pub(crate) diagnostic_keys: usize,
-    /// Counts that a full table could not take (see [`MAX_KEYS`]).
+    /// Counts that a full table could not take (see `MAX_KEYS`).
     pub untracked: u64,
 }
 
@@ -257,7 +257,7 @@ fn bump<K: std::hash::Hash + Eq>(map: &mut HashMap<K, u64>, key: K, n: u64) -> b
 fn diagnostic<'o>(unit: &UnitReplies, reply: &extract::Reply, out: &'o mut Vec<u8>) -> &'o str {
     let bytes = unit.bytes();
     let said = if reply.basic.is_some() {
-        unit.from_reply(reply)
+        unit.bytes_from(reply)
     } else if let Some(at) = memmem::find(bytes, b"status=") {
         // Postfix: "status=deferred (connect to ...: Connection timed out)".
         let rest = &bytes[at..];
@@ -267,7 +267,7 @@ fn diagnostic<'o>(unit: &UnitReplies, reply: &extract::Reply, out: &'o mut Vec<u
     } else if let Some(at) = memmem::find(bytes, b"stat=") {
         &bytes[at + 5..]
     } else {
-        unit.from_reply(reply)
+        unit.bytes_from(reply)
     };
     normalize(said, out)
 }

@@ -7,4 +7,4 @@ pub mod blank;
 pub mod count;
 pub mod write;
 
-pub use count::{Status, Summary, MAX_KEYS};
+pub use count::Summary;

@@ -249,11 +249,11 @@ fn colour_follows_the_flag_and_json_never_has_it() {
     smtpcode()
         .args(["--color", "always", "550"])
         .assert()
-        .stdout(predicate::str::contains("\u{1b}[1;31mpermanent"));
+        .stdout(predicate::str::contains("\u{1b}[1;35mpermanent"));
     smtpcode()
         .args(["--color", "always", "250"])
         .assert()
-        .stdout(predicate::str::contains("\u{1b}[1;32msuccess"));
+        .stdout(predicate::str::contains("\u{1b}[1;34msuccess"));
     smtpcode()
         .args(["--color", "always", "451"])
         .assert()
@@ -266,6 +266,25 @@ fn colour_follows_the_flag_and_json_never_has_it() {
         .args(["--color", "always", "--json", "550"])
         .assert()
         .stdout(predicate::str::contains("\u{1b}").not());
+}
+
+/// The advice labels are coloured by who makes the fix, as the seed tables colour it: red
+/// for the sender, green for the recipient, bold alone for an administrator; no class
+/// shares those colours.
+#[test]
+fn advice_labels_are_coloured_by_who_fixes_it() {
+    let out = smtpcode()
+        .args(["--color", "always", "--lang", "en", "5.1.1"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("\u{1b}[1;31mSender"), "{text}");
+    assert!(text.contains("\u{1b}[1;32mRecipient:"), "{text}");
+    assert!(text.contains("\u{1b}[1mAdministrator:"), "{text}");
+    for class in ["[1;31m", "[1;32m"] {
+        let painted = text.lines().next().unwrap();
+        assert!(!painted.contains(class), "class line {painted:?}");
+    }
 }
 
 #[test]

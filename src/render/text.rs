@@ -169,13 +169,14 @@ fn headline(cat: &Catalog, f: &Finding) -> String {
     format!("{}{}  {}", codes.join(" ").bold(), class, title.bold())
 }
 
-/// A class name in the colour of its class.
+/// A class name in the colour of its class: colours no advice label uses (red, green and
+/// bold alone tell who fixes it; [`party_label`]).
 fn paint(class: &str, word: &str) -> ColoredString {
     match class {
-        "success" => word.green(),
+        "success" => word.blue(),
         "intermediate" => word.cyan(),
         "transient" => word.yellow(),
-        _ => word.red(),
+        _ => word.magenta(),
     }
     .bold()
 }
@@ -209,7 +210,7 @@ fn advice(out: &mut dyn Write, cat: &Catalog, f: &Finding, width: usize) -> io::
         para(
             out,
             "  ",
-            &format!("{} {}", self::label(cat, &label), text),
+            &format!("{} {}", party_label(cat, &label, party), text),
             width,
         )?;
     }
@@ -232,14 +233,23 @@ fn advice(out: &mut dyn Write, cat: &Catalog, f: &Finding, width: usize) -> io::
     Ok(())
 }
 
+/// An advice label in the colour of the party who makes the fix, as the seed tables of this
+/// project colour it: red for the sender, green for the recipient, bold (no colour) for the
+/// administrator of a mail system. Classes use other colours ([`paint`]).
+fn party_label(cat: &Catalog, word: &str, party: &str) -> String {
+    // No-break spaces keep a label on one line when the paragraph wraps.
+    let plain = cat.ui("label").replace("{}", word).replace(' ', "\u{a0}");
+    match party {
+        "sender" => plain.red().bold(),
+        "recipient" => plain.green().bold(),
+        _ => plain.bold(),
+    }
+    .to_string()
+}
+
 /// A bold label with the language's colon (`Note:`, `Remarque :`).
 fn label(cat: &Catalog, word: &str) -> String {
-    // No-break spaces keep a label on one line when the paragraph wraps.
-    cat.ui("label")
-        .replace("{}", word)
-        .replace(' ', "\u{a0}")
-        .bold()
-        .to_string()
+    party_label(cat, word, "")
 }
 
 /// Writes `text` wrapped at `width` columns, every line indented. Colour escapes are not

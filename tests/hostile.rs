@@ -429,7 +429,7 @@ fn a_million_codes_on_one_line() {
     let file = scratch.file("million.log", &input);
     let doc = within_memory(&file, input.len() + (64 << 20));
     // 40 distinct replies (i mod 40), all on line 1. A line longer than 4 MiB is read in
-    // pieces of at most 4 MiB (README, "Logs of any size"); each piece folds its repeats, so
+    // pieces of at most 4 MiB (docs/PERFORMANCE.md, "Logs of any size"); each piece folds its repeats, so
     // a reply is reported once per piece at most.
     let pieces = input.len().div_ceil(4 << 20);
     let found = codes(&doc).len();

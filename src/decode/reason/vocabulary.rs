@@ -4,7 +4,7 @@
 use crate::decode::catalog::Actor;
 
 /// Every reason, with who moves first when no provider row says otherwise. Names and
-/// meanings follow Sisimai's where they overlap; the README lists them.
+/// meanings follow Sisimai's where they overlap; docs/ACCURACY.md lists them.
 pub(crate) const VOCABULARY: &[(&str, Actor)] = &[
     ("authfailure", Actor::SenderAdmin),
     ("badreputation", Actor::SenderAdmin),

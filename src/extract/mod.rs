@@ -249,6 +249,18 @@ mod tests {
         }
     }
 
+    /// Postfix wraps a remote reply in its bounce text: the basic code ends one line and the
+    /// enhanced code starts the indented line that continues it. One reply, not two.
+    #[test]
+    fn a_reply_folded_after_its_basic_code_is_one_reply() {
+        let folded = "<bob@example.org>: host mx.example.org[192.0.2.1] said: 550\n    5.1.1 <bob@example.org>: Recipient address rejected: User unknown\n";
+        assert_eq!(codes(folded), ["550 5.1.1"]);
+        assert_eq!(codes(&folded.replace('\n', "\r\n")), ["550 5.1.1"]);
+        // Not a fold: the next line is not indented (a new unit), or a blank line between.
+        assert_eq!(codes("said: 550\n5.1.1 x\n"), ["550", "5.1.1"]);
+        assert_eq!(codes("said: 550\n\n    5.1.1 x\n"), ["550", "5.1.1"]);
+    }
+
     #[test]
     fn multi_line_reply_is_one_finding() {
         let input =

@@ -106,10 +106,23 @@ fn dsn_field(bytes: &[u8], floor: usize, at: usize) -> Option<Enhanced> {
 }
 
 /// Whether only one space or one hyphen separates `end` from `start`, perhaps with an
-/// opening quote (Amazon SES writes `550-'5.7.1 ...'`).
+/// opening quote (Amazon SES writes `550-'5.7.1 ...'`), or a fold: the basic code ends its
+/// line and the enhanced code starts the indented line that continues it (Postfix wraps a
+/// remote reply in its bounce text: `said: 550` / `    5.1.1 <bob@example.org>: ...`).
 fn joined(bytes: &[u8], end: usize, start: usize) -> bool {
     let sep = matches!(bytes[end], b' ' | b'-');
-    sep && (start == end + 1 || (start == end + 2 && matches!(bytes[end + 1], b'\'' | b'"')))
+    let next =
+        sep && (start == end + 1 || (start == end + 2 && matches!(bytes[end + 1], b'\'' | b'"')));
+    next || folded(&bytes[end..start])
+}
+
+/// Whether `gap` is a line break (CRLF or LF) followed by the indentation of a folded line.
+fn folded(gap: &[u8]) -> bool {
+    let gap = gap.strip_prefix(b"\r").unwrap_or(gap);
+    match gap.strip_prefix(b"\n") {
+        Some(indent) => !indent.is_empty() && indent.iter().all(|b| matches!(b, b' ' | b'\t')),
+        None => false,
+    }
 }
 
 /// The codes a unit has given so far, so that each new one is placed quickly: for a lone

@@ -121,8 +121,9 @@ pub fn lookup(codes: &str, lang: Lang) -> Option<Finding> {
 /// ```
 pub fn analyze(bytes: &[u8], source: &str, lang: Lang) -> Analysis {
     let cat = Catalog::load(lang);
-    if input::message::is_message(&bytes[..bytes.len().min(input::message::HEAD)]) {
-        let (findings, verdicts) = mail(&cat, source, bytes);
+    let head = &bytes[..bytes.len().min(input::message::HEAD)];
+    if let Some(form) = mail_form(head) {
+        let (findings, verdicts) = mail(&cat, source, bytes, form);
         return Analysis { findings, verdicts };
     }
     let findings: Vec<Finding> = extract::extract(bytes)
@@ -146,11 +147,39 @@ fn found_finding(cat: &Catalog, source: &str, found: extract::Found) -> Finding 
     finding::decode(cat, b, e, origin)
 }
 
+/// How an input that is read as a bounce is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum MailForm {
+    /// An email with its header fields, or an mbox of them.
+    Email,
+    /// A bounce's text without headers, as pasted from a mail client.
+    Pasted,
+}
+
+/// Whether the start of an input is an email, the pasted text of a bounce, or neither
+/// (a log).
+fn mail_form(head: &[u8]) -> Option<MailForm> {
+    if input::message::is_message(head) {
+        Some(MailForm::Email)
+    } else if input::message::reads_like_bounce(head) {
+        Some(MailForm::Pasted)
+    } else {
+        None
+    }
+}
+
 /// Reads an email (or an mbox) whole: its findings, and a verdict per recipient.
-fn mail(cat: &Catalog, source: &str, bytes: &[u8]) -> (Vec<Finding>, Vec<Verdict>) {
+fn mail(cat: &Catalog, source: &str, bytes: &[u8], form: MailForm) -> (Vec<Finding>, Vec<Verdict>) {
     let (mut found, mut verdicts) = (Vec::new(), Vec::new());
-    for (n, (line, raw)) in input::message::split_mbox(bytes).into_iter().enumerate() {
-        let msg = input::message::parse(raw, line);
+    let messages = match form {
+        MailForm::Email => input::message::split_mbox(bytes),
+        MailForm::Pasted => vec![(1, bytes)],
+    };
+    for (n, (line, raw)) in messages.into_iter().enumerate() {
+        let msg = match form {
+            MailForm::Email => input::message::parse(raw, line),
+            MailForm::Pasted => input::message::parse_pasted(raw, line),
+        };
         let (f, v) = decode::recipients::analyze(&msg, source, Some(n + 1));
         found.extend(f);
         verdicts.extend(v);
@@ -333,10 +362,13 @@ fn prepare(config: &Config, cat: &Catalog, input: &Input) -> Result<Prepared, St
             reason,
         })
     };
-    let head = input::read_head(&mut reader).map_err(|e| read_fail(input::describe(&e)))?;
-    if input::message::is_message(&head) {
+    let head = input::read_head(&mut reader, config.line_buffered)
+        .map_err(|e| read_fail(input::describe(&e)))?;
+    if let Some(form) = mail_form(&head) {
         let bytes = input::read_rest(head, reader).map_err(read_fail)?;
-        return Ok(Prepared::Ready(mail_batch(config, cat, &source, &bytes)));
+        return Ok(Prepared::Ready(mail_batch(
+            config, cat, &source, &bytes, form,
+        )));
     }
     Ok(Prepared::Log(Log {
         reader: Box::new(io::Cursor::new(head).chain(reader)),
@@ -376,8 +408,8 @@ fn stream_log(
 }
 
 /// Reads an email (or an mbox) whole: findings and a verdict per recipient.
-fn mail_batch(config: &Config, cat: &Catalog, source: &str, bytes: &[u8]) -> Batch {
-    let (findings, verdicts) = mail(cat, source, bytes);
+fn mail_batch(config: &Config, cat: &Catalog, source: &str, bytes: &[u8], form: MailForm) -> Batch {
+    let (findings, verdicts) = mail(cat, source, bytes, form);
     if config.summary {
         let mut s = Summary::default();
         for v in &verdicts {

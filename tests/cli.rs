@@ -609,3 +609,78 @@ fn summary_status_counts_equal_the_generator_truth() {
         .collect();
     assert_eq!(Value::Object(have), truth["status_counts"]);
 }
+
+#[test]
+fn a_bounce_pasted_without_headers_is_read_as_a_bounce() {
+    let failed = |a: &str, s: &str, r: Option<&str>| {
+        (
+            a.to_string(),
+            some(s),
+            r.map(String::from),
+            "failed".to_string(),
+            Some(1),
+        )
+    };
+    let cases: [(&str, Vec<Row>); 5] = [
+        (
+            "pasted-postfix.txt",
+            vec![
+                failed("carol@example.org", "5.1.1", Some("550")),
+                (
+                    "dave@example.com".into(),
+                    some("4.2.2"),
+                    some("452"),
+                    "delayed".into(),
+                    Some(1),
+                ),
+            ],
+        ),
+        (
+            "pasted-qmail.txt",
+            vec![
+                failed("erin@example.org", "5.1.1", Some("550")),
+                failed("frank@example.com", "5.1.2", None),
+            ],
+        ),
+        (
+            "pasted-exim.txt",
+            vec![failed("ines@example.org", "5.3.4", Some("552"))],
+        ),
+        (
+            "pasted-sendmail.txt",
+            vec![failed("lena@example.com", "5.2.2", Some("552"))],
+        ),
+        (
+            "pasted-exchange-de.txt",
+            vec![
+                failed("greta@example.de", "5.1.10", Some("550")),
+                failed("hans@example.at", "5.2.2", Some("554")),
+            ],
+        ),
+    ];
+    for (file, want) in cases {
+        let v = json(&[&format!("tests/fixtures/{file}")]);
+        assert_eq!(verdicts(&v), want, "{file}");
+    }
+    // The same text through stdin, as a paste into a terminal is read.
+    let text = std::fs::read("tests/fixtures/pasted-qmail.txt").unwrap();
+    let out = smtpcode().arg("--json").write_stdin(text).output().unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(verdicts(&v).len(), 2);
+}
+
+#[test]
+fn a_log_that_quotes_a_bounce_stays_a_log() {
+    // Log lines quoting a bounce's words are still read line by line: a later line about
+    // the same address replaces an earlier one, and no message number is given.
+    let log = "Dec  2 10:00:00 mx postfix/smtp[1]: to=<ana@example.org>, status=deferred \
+               (host x said: 451 4.7.1 Hi. This is the qmail-send program)\n\
+               Dec  2 10:05:00 mx postfix/smtp[1]: to=<ana@example.org>, status=sent \
+               (250 2.0.0 Ok)\n";
+    let out = smtpcode().arg("--json").write_stdin(log).output().unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let rows = verdicts(&v);
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!(rows[0].1.as_deref(), Some("2.0.0"));
+    assert_eq!(rows[0].4, None, "a log has no message numbers");
+}

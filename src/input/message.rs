@@ -233,6 +233,77 @@ pub fn parse(raw: &[u8], first_line: usize) -> Message {
     }
 }
 
+/// Sentences that open a bounce's text, as the mail systems write them: a text that holds
+/// one is a bounce even without mail headers (pasted from a mail client). Postfix's
+/// bounce template, qmail-send, Exim's and Sendmail's delivery reports, Exchange's NDR
+/// (whose `Remote Server returned '...'` line stays English in every language of the
+/// report), Lotus Domino, and the RFC 3464 report fields a pasted report keeps.
+const BOUNCE_OPENINGS: &[&str] = &[
+    "this is the mail system at host",
+    "i'm sorry to have to inform you that your message could not",
+    "hi. this is the qmail-send program",
+    "this message was created automatically by mail delivery software",
+    "a message that you sent could not be delivered to one or more of its",
+    "----- the following addresses had permanent fatal errors -----",
+    "the original message was received at",
+    "----- transcript of session follows -----",
+    "delivery has failed to these recipients or groups",
+    "your message couldn't be delivered",
+    "remote server returned '",
+    "the following recipient(s) cannot be reached",
+    "your message did not reach some or all of the intended recipients",
+    "final-recipient:",
+];
+
+/// How much of a text without mail headers is searched for a bounce's opening.
+pub const PASTED_HEAD: usize = 16 * 1024;
+
+/// Whether a text without mail headers reads like a bounce: one of [`BOUNCE_OPENINGS`] in
+/// its first [`PASTED_HEAD`] bytes, and it does not start as a log does.
+pub fn reads_like_bounce(head: &[u8]) -> bool {
+    let head = &head[..head.len().min(PASTED_HEAD)];
+    !starts_like_log(head)
+        && BOUNCE_OPENINGS
+            .iter()
+            .any(|p| crate::text::contains_ci(head, p.as_bytes()))
+}
+
+/// Whether the first line that is not blank starts as a log line does: with a time
+/// stamp (syslog's `Nov  1`, ISO 8601 and Exim's `2024-11-01`, epoch seconds, qmail's
+/// TAI64N `@4000...`), an RFC 5424 priority (`<22>`) or a syslog tag.  Such an input is a log whatever
+/// it quotes, and a log is never held back to look further.
+pub fn starts_like_log(head: &[u8]) -> bool {
+    const MONTHS: [&[u8]; 12] = [
+        b"jan ", b"feb ", b"mar ", b"apr ", b"may ", b"jun ", b"jul ", b"aug ", b"sep ", b"oct ",
+        b"nov ", b"dec ",
+    ];
+    let Some(line) = head
+        .split(|&b| b == b'\n')
+        .find(|l| l.iter().any(|b| !b.is_ascii_whitespace()))
+    else {
+        return false;
+    };
+    // A syslog tag (`postfix/smtp[123]: `) without the time stamp, as `journalctl -o cat`
+    // writes it.
+    let tagged = crate::text::contains_ci(&line[..line.len().min(80)], b"]: ");
+    match line.first() {
+        _ if tagged => true,
+        Some(b'0'..=b'9' | b'<' | b'@') => true,
+        _ => MONTHS
+            .iter()
+            .any(|m| line.len() > 4 && line[..4].eq_ignore_ascii_case(m)),
+    }
+}
+
+/// A bounce's text without mail headers, pasted from a mail client: one text section,
+/// read as the text of a bounce is (the failed addresses it lists, the reply near each).
+pub fn parse_pasted(raw: &[u8], first_line: usize) -> Message {
+    Message {
+        sections: vec![flat(raw, first_line)],
+        ..Message::default()
+    }
+}
+
 fn flat(raw: &[u8], line: usize) -> Section {
     Section {
         kind: Kind::Text,
@@ -456,6 +527,23 @@ mod tests {
             Some(false)
         );
         assert_eq!(sniff(b"Subject: x\nFrom: a", false), Some(false));
+    }
+
+    #[test]
+    fn a_pasted_bounce_is_told_from_a_log_that_quotes_one() {
+        let pasted = b"\nThis is the mail system at host mx.example.net.\n\n<a@b.c>: ...";
+        assert!(reads_like_bounce(pasted));
+        for log in [
+            "Nov  1 00:00:00 mx postfix/bounce[1]: This is the mail system at host x",
+            "2024-11-01 00:00:00 1tA-0 ** a@b.c: This is the mail system at host x",
+            "<22>1 2024-11-01T00:00:00Z mx postfix - - - This is the mail system at host",
+            "postfix/smtp[12]: to=<a@b.c>, This is the mail system at host x",
+            "@4000000065f1a2b3 delivery 1: This is the mail system at host x",
+        ] {
+            assert!(starts_like_log(log.as_bytes()), "{log}");
+            assert!(!reads_like_bounce(log.as_bytes()), "{log}");
+        }
+        assert!(!reads_like_bounce(b"Hello,\nthe meeting is at noon.\n"));
     }
 
     #[test]

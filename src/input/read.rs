@@ -51,8 +51,10 @@ pub const MAX_MESSAGE: u64 = 256 * 1024 * 1024;
 
 /// Reads the start of an input: up to [`HEAD`] bytes, fewer at its end or as soon as they
 /// tell email from a log ([`message::sniff`]), so that a log that grows slowly (`tail -f`)
-/// is not held back.
-pub fn read_head(reader: &mut dyn Read) -> io::Result<Vec<u8>> {
+/// is not held back. A text that is neither may be a bounce pasted without its headers:
+/// unless `stream` (the input is a live stream, `--line-buffered`), it is read on until a
+/// bounce's opening shows, up to [`message::PASTED_HEAD`] bytes or its end.
+pub fn read_head(reader: &mut dyn Read, stream: bool) -> io::Result<Vec<u8>> {
     // Read in small pieces: most emails tell at once, and a 64 KiB buffer zeroed for each
     // of many small files cost more than reading them.
     let (mut head, mut piece) = (Vec::new(), [0u8; 8192]);
@@ -64,8 +66,19 @@ pub fn read_head(reader: &mut dyn Read) -> io::Result<Vec<u8>> {
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             Err(e) => return Err(e),
         }
-        if message::sniff(&head, true).is_some() {
-            break;
+        match message::sniff(&head, true) {
+            Some(true) => break,
+            // Not an email: a log tells at its first line; a text that may be a pasted
+            // bounce is read on until its opening shows or [`message::PASTED_HEAD`].
+            Some(false)
+                if stream
+                    || message::starts_like_log(&head)
+                    || head.len() >= message::PASTED_HEAD
+                    || message::reads_like_bounce(&head) =>
+            {
+                break
+            }
+            _ => {}
         }
     }
     Ok(head)

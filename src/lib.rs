@@ -142,6 +142,7 @@ fn found_finding(cat: &Catalog, source: &str, found: extract::Found) -> Finding 
         line: Some(found.line),
         recipient: found.recipient,
         text: Some(found.text),
+        inferred: found.inferred,
     };
     let (b, e) = (found.basic.map(|b| b.0), found.enhanced.map(|e| e.0));
     finding::decode(cat, b, e, origin)

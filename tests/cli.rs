@@ -684,3 +684,96 @@ fn a_log_that_quotes_a_bounce_stays_a_log() {
     assert_eq!(rows[0].1.as_deref(), Some("2.0.0"));
     assert_eq!(rows[0].4, None, "a log has no message numbers");
 }
+
+/// (address, status, reason, inferred, inferred from) of a verdict.
+type Inferred = (String, Option<String>, String, bool, Option<String>);
+
+#[test]
+fn a_bounce_without_codes_gets_a_status_inferred_from_its_words() {
+    let v = json(&["tests/fixtures/codeless.mbox"]);
+    let rows: Vec<Inferred> = v["recipients"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["address"].as_str().unwrap().to_string(),
+                r["status"].as_str().map(String::from),
+                r["reason"].as_str().unwrap().to_string(),
+                r["inferred"].as_bool().unwrap(),
+                r["inferred_from"].as_str().map(String::from),
+            )
+        })
+        .collect();
+    let row = |a: &str, s: Option<&str>, r: &str, from: Option<&str>| {
+        (
+            a.to_string(),
+            s.map(String::from),
+            r.to_string(),
+            from.is_some(),
+            from.map(String::from),
+        )
+    };
+    assert_eq!(
+        rows,
+        [
+            // It failed, but the words give no cause: no status is made up.
+            row("bruno@example.com", None, "onhold", None),
+            row("carla@example.com", Some("5.1.1"), "userunknown", Some("User not known")),
+            row(
+                "dario@example.org",
+                Some("4.4.2"),
+                "expired",
+                Some("conversation with mx.example.org[192.0.2.9] timed out while sending RCPT TO")
+            ),
+            row(
+                "elena@examp1e.org",
+                Some("5.1.2"),
+                "hostunknown",
+                Some("Host or domain name not found")
+            ),
+            row(
+                "fabio@example.com",
+                Some("5.7.1"),
+                "rejected",
+                Some("they are not accepting mail from anna@example.net")
+            ),
+            row(
+                "gina@example.com",
+                Some("5.1.1"),
+                "userunknown",
+                Some("The address gina@example.com did not exactly match an email address on this server")
+            ),
+            row("ivo@example.com", Some("5.2.2"), "mailboxfull", Some("Sorry, the mailbox is full")),
+        ]
+    );
+    // Each inferred status is a finding too, marked, at the line of its words.
+    let inferred: Vec<(u64, &str)> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["inferred"] == true)
+        .map(|f| {
+            (
+                f["line"].as_u64().unwrap(),
+                f["enhanced"]["code"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(inferred[0], (17, "5.1.1"));
+    assert_eq!(inferred.len(), 6);
+    // People read it too.
+    smtpcode()
+        .args(["--color", "never", "tests/fixtures/codeless.mbox"])
+        .assert()
+        .stdout(predicate::str::contains(
+            "5.1.2  Recipient domain not found or not handled — domain does not exist; hard: remove this address (no code given; inferred from 'Host or domain name not found')",
+        ));
+    // A code the server gave is never marked inferred.
+    let coded = json(&["tests/fixtures/rfc3464-dsn.eml"]);
+    assert!(coded["recipients"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|r| r["inferred"] == false && r["inferred_from"].is_null()));
+}

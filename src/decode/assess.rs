@@ -2,6 +2,7 @@
 //! the bounce's lines around the address, the hosts involved), judged by [`reason`] into a
 //! reason, hard or soft, the provider and who moves first.
 
+use crate::decode::infer;
 use crate::decode::reason::{self, Evidence};
 use crate::decode::verdict::Verdict;
 use crate::extract::code::{Basic, Enhanced};
@@ -44,6 +45,7 @@ pub fn message(msg: &Message, verdicts: &mut [Verdict], hosts: &[(String, String
             .filter(|a| *a != v.address)
             .collect();
         let context = context(msg, &v.address, &others);
+        infer_status(v, &context);
         let mut named: Vec<&str> = hosts
             .iter()
             .filter(|(a, _)| *a == v.address)
@@ -51,6 +53,25 @@ pub fn message(msg: &Message, verdicts: &mut [Verdict], hosts: &[(String, String
             .collect();
         named.extend(answering_hosts(&context.near));
         assess(v, &context, &named.join("\n"));
+    }
+}
+
+/// A failed or delayed recipient for which the bounce gives no code at all takes the status
+/// its words mean ([`infer`]), marked as inferred.
+fn infer_status(v: &mut Verdict, context: &Context) {
+    let failed = match v.action.as_str() {
+        "failed" => true,
+        "delayed" => false,
+        _ => return,
+    };
+    if v.status.is_some() || v.reply.is_some() {
+        return;
+    }
+    let said = v.diagnostic.as_deref().unwrap_or("");
+    if let Some((status, words)) = infer::infer(&[said, &context.near, &context.all], failed) {
+        v.status = Some(status.to_string());
+        v.inferred = true;
+        v.inferred_from = Some(words);
     }
 }
 

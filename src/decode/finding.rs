@@ -31,6 +31,10 @@ pub struct Finding {
     pub recipient: Option<String>,
     /// The reply text around the code, control characters removed.
     pub text: Option<String>,
+    /// The bounce gave no code: the enhanced code was inferred from its words.
+    pub inferred: bool,
+    /// The words the code was inferred from; `null` where it was not inferred.
+    pub inferred_from: Option<String>,
     pub lang: &'static str,
 }
 
@@ -82,6 +86,8 @@ pub struct Origin {
     pub line: Option<usize>,
     pub recipient: Option<String>,
     pub text: Option<String>,
+    /// For a bounce without codes, the words its code was inferred from.
+    pub inferred: Option<String>,
 }
 
 /// One code's decoding, with the texts it used for advice.
@@ -136,6 +142,8 @@ pub fn decode(
         acts_first: fact.map_or(Actor::Nobody, |f| f.first).name(),
         recipient: origin.recipient,
         text: origin.text,
+        inferred: origin.inferred.is_some(),
+        inferred_from: origin.inferred,
         lang: cat.lang.code(),
     };
     if let Some(row) = row {

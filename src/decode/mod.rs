@@ -11,6 +11,7 @@
 //! - [`provider`]: codes one mail provider uses with its own meaning, and which provider
 //!   sent a reply.
 //! - [`reason`]: why a delivery failed (Sisimai's vocabulary), hard or soft, who moves first.
+//! - [`infer`]: a status for a bounce that gives no code, from the wording atlas.
 //! - [`finding`]: one reply decoded into titles, explanations and advice.
 //! - [`verdict`]: the verdict type; [`assess`] gathers the evidence about a verdict and has
 //!   [`reason`] judge it; [`recipients`] states one verdict per address of a message or log.
@@ -18,6 +19,7 @@
 pub mod assess;
 pub mod catalog;
 pub mod finding;
+pub mod infer;
 pub(crate) mod pattern;
 pub mod provider;
 pub mod reason;

@@ -211,6 +211,20 @@ pub fn analyze(msg: &Message, source: &str, number: Option<usize>) -> (Vec<Found
         }
     }
     crate::decode::assess::message(msg, &mut verdicts, &hosts);
+    // A status inferred from words is a finding too, where the words stand.
+    for v in verdicts.iter().filter(|v| v.inferred) {
+        let (Some(status), Some(words)) = (&v.status, &v.inferred_from) else {
+            continue;
+        };
+        found.push(Found {
+            line: line_of_words(msg, words),
+            basic: None,
+            enhanced: Enhanced::parse(status).map(|e| (e, 0..0)),
+            text: v.diagnostic.clone().unwrap_or_else(|| words.clone()),
+            recipient: Some(v.address.clone()),
+            inferred: Some(words.clone()),
+        });
+    }
     (found, verdicts)
 }
 
@@ -234,6 +248,29 @@ fn feedback_recipients(body: &[u8]) -> Vec<String> {
 fn is_delay_notice(msg: &Message) -> bool {
     let subject = msg.subject.to_ascii_lowercase();
     subject.contains("delay") || subject.contains("warning")
+}
+
+/// The line of a message's text where `words` start: the first line that holds their first
+/// few words (they may wrap onto the next), else the first line of the text.
+fn line_of_words(msg: &Message, words: &str) -> usize {
+    let first: Vec<&str> = words.split_whitespace().collect();
+    let texts = msg.sections.iter().filter(|s| s.kind == Kind::Text);
+    for n in (1..=first.len().min(4)).rev() {
+        let start = first[..n].join(" ");
+        for s in texts.clone() {
+            let text = crate::text::decode(&s.body);
+            let found = text.lines().position(|l| {
+                l.split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" ")
+                    .contains(&start)
+            });
+            if let Some(i) = found {
+                return if s.exact_lines { s.line + i } else { s.line };
+            }
+        }
+    }
+    texts.clone().next().map_or(1, |s| s.line)
 }
 
 /// Findings of logs: each line names its own recipient; a later line about the same

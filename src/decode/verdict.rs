@@ -28,6 +28,10 @@ pub struct Verdict {
     pub provider: Option<String>,
     /// Who moves first: sender, recipient, sender-admin, recipient-admin or none.
     pub acts: &'static str,
+    /// The bounce gave no code: `status` was inferred from its words (`data/wording.tsv`).
+    pub inferred: bool,
+    /// The words `status` was inferred from; `null` where it was not inferred.
+    pub inferred_from: Option<String>,
 }
 
 impl Verdict {

@@ -34,6 +34,8 @@ pub struct Found {
     pub text: String,
     /// The address the reply is about, where the unit names one.
     pub recipient: Option<String>,
+    /// For a bounce without codes, the words its code was inferred from.
+    pub inferred: Option<String>,
 }
 
 /// The most characters of reply text kept per finding.
@@ -140,6 +142,7 @@ impl UnitReplies<'_> {
                 enhanced: r.enhanced.clone(),
                 text: self.text(r),
                 recipient: line_address.or_else(|| recipient.clone()),
+                inferred: None,
             }
         })
     }

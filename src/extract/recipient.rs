@@ -9,8 +9,10 @@ use std::sync::OnceLock;
 /// Addresses a text lists one to a line, as bounces name failed recipients: at the start
 /// of a line (`  bob@example.org`, `<bob@example.org>: Domain does not exist`,
 /// `bob@example.org [User unknown]`, `bob@example.org on Thu, ...`) or ending a line after
-/// a label (`Unknown user: bob@example.org`, `Could not be delivered to: <bob@example.org>`).
-/// Lines naming a sender (`From:`, `MAIL FROM`) are skipped.
+/// a label (`Unknown user: bob@example.org`, `Could not be delivered to: <bob@example.org>`),
+/// or in a sentence that says delivery to it failed (`undeliverable to bob@example.org`,
+/// `could not be delivered to bob@example.org.`, `Your message to bob@example.org was
+/// refused`). Lines naming a sender (`From:`, `MAIL FROM`) are skipped.
 pub fn listed(text: &[u8]) -> Vec<String> {
     static RE: OnceLock<Regex> = OnceLock::new();
     let re = RE.get_or_init(|| {
@@ -18,7 +20,13 @@ pub fn listed(text: &[u8]) -> Vec<String> {
             r"^[ \t>*]*<?({ADDRESS})>?(?:[:,;.]?[ \t\r]*$|[ \t]+(?:on\b|\(|\[|\.\.\.)|:[ \t])"
         );
         let end = format!(r"[A-Za-z)]:[ \t]*<?({ADDRESS})>?[.,;]?[ \t\r]*$");
-        text::regex(&format!("(?m-u){start}|{end}"))
+        let failed_to = format!(
+            r"(?i:undeliverable|not (?:be )?delivered|delivery (?:has )?failed|(?:could|can) ?not (?:be )?(?:delivered|reach(?:ed)?)|unable to deliver(?: (?:your|the) message)?) to:?[ \t]*<?({ADDRESS})>?"
+        );
+        let refused = format!(
+            r"(?i:message (?:to|for)) <?({ADDRESS})>? (?i:(?:was|has been|could not be|cannot be) (?:refused|rejected|returned|bounced|not delivered))"
+        );
+        text::regex(&format!("(?m-u){start}|{end}|{failed_to}|{refused}"))
     });
     let mut out: Vec<String> = Vec::new();
     let mut caps = re.create_captures();
@@ -27,7 +35,7 @@ pub fn listed(text: &[u8]) -> Vec<String> {
             continue;
         }
         re.captures(line, &mut caps);
-        let Some(m) = caps.get_group(1).or(caps.get_group(2)) else {
+        let Some(m) = (1..=4).find_map(|g| caps.get_group(g)) else {
             continue;
         };
         if too_long(&line[m.range()]) {
@@ -253,7 +261,7 @@ mod tests {
 
     #[test]
     fn finds_addresses_listed_one_to_a_line() {
-        let text = b"was not delivered to:\n\n  kijitora@example.jp\n<b@x.example>:\nc@x.example on Thu, 29 Apr\nwrite to e@x.example now\nUnknown user: f@x.example\ng@x.example [User unknown]\nh@x.example: Domain does not exist\nFrom: me@x.example\n";
+        let text = b"was not delivered to:\n\n  kijitora@example.jp\n<b@x.example>:\nc@x.example on Thu, 29 Apr\nwrite to e@x.example now\nUnknown user: f@x.example\ng@x.example [User unknown]\nh@x.example: Domain does not exist\nFrom: me@x.example\nundeliverable to i@x.example\nIt could not be delivered to <j@x.example>.\nYour message to k@x.example was refused:\nwe wrote to l@x.example\n";
         assert_eq!(
             listed(text),
             [
@@ -262,7 +270,10 @@ mod tests {
                 "c@x.example",
                 "f@x.example",
                 "g@x.example",
-                "h@x.example"
+                "h@x.example",
+                "i@x.example",
+                "j@x.example",
+                "k@x.example"
             ]
         );
     }

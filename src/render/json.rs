@@ -98,6 +98,7 @@ mod tests {
             line: Some(1),
             recipient: Some("bob@example.org".into()),
             text: None,
+            inferred: None,
         };
         let finding = decode(&cat, Basic::parse("450"), Enhanced::parse("4.2.2"), origin);
         let verdict = Verdict {
@@ -116,6 +117,10 @@ mod tests {
         assert_eq!(json["findings"][0]["enhanced"]["class"], "transient");
         assert!(json["findings"][0]["advice"]["sender"].is_string());
         assert_eq!(json["recipients"][0]["action"], "delayed");
+        for doc in [&json["findings"][0], &json["recipients"][0]] {
+            assert_eq!(doc["inferred"], false);
+            assert!(doc["inferred_from"].is_null());
+        }
     }
 
     #[test]

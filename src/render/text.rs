@@ -71,6 +71,9 @@ pub fn finding(
             width,
         )?;
     }
+    if let Some(words) = &f.inferred_from {
+        para(out, "  ", &inferred(cat, words).dimmed(), width)?;
+    }
     if let Some(r) = &f.recipient {
         para(
             out,
@@ -118,12 +121,22 @@ pub fn verdicts(
             line.push_str(&format!("  {}", codes.join(" ").bold()));
         }
         let title = title.map(|t| format!("{t} — ")).unwrap_or_default();
-        writeln!(out, "{line}  {title}{}", why(cat, v))?;
+        let inferred = v
+            .inferred_from
+            .as_deref()
+            .map(|w| format!(" ({})", inferred(cat, w)))
+            .unwrap_or_default();
+        writeln!(out, "{line}  {title}{}{inferred}", why(cat, v))?;
     }
     if !verdicts.is_empty() {
         writeln!(out)?;
     }
     Ok(())
+}
+
+/// Says that the bounce gave no code and which of its words the code was inferred from.
+fn inferred(cat: &Catalog, words: &str) -> String {
+    cat.ui("inferred").replacen("{}", &escape(words), 1)
 }
 
 /// The reason in words and, for a failure, whether to keep the address.

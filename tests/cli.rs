@@ -777,3 +777,23 @@ fn a_bounce_without_codes_gets_a_status_inferred_from_its_words() {
         .iter()
         .all(|r| r["inferred"] == false && r["inferred_from"].is_null()));
 }
+
+#[test]
+fn exchange_reports_are_read_by_their_structure_in_any_language() {
+    // The recipient on its own line, `Remote Server returned '...'` below it: the report's
+    // words are French, Dutch or Italian, its structure the same.
+    let want = [
+        verdict("marc.dupont@contoso.example", "5.1.10", "550", "failed", 1),
+        verdict("sophie.martin@contoso.example", "5.2.2", "554", "failed", 1),
+    ];
+    for lang in ["fr", "nl", "it"] {
+        let file = format!("tests/fixtures/exchange-{lang}.eml");
+        assert_eq!(verdicts(&json(&[&file])), want, "{file}");
+        // Pasted without its headers, the same.
+        let text = std::fs::read_to_string(&file).unwrap();
+        let body = text.split_once("\n\n").unwrap().1.to_string();
+        let out = smtpcode().arg("--json").write_stdin(body).output().unwrap();
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(verdicts(&v), want, "{file} pasted");
+    }
+}

@@ -248,6 +248,13 @@ const BOUNCE_OPENINGS: &[&str] = &[
     "the original message was received at",
     "----- transcript of session follows -----",
     "delivery has failed to these recipients or groups",
+    // The same line of Exchange's report in its other languages.
+    "die zustellung an folgende empfänger oder gruppen ist fehlgeschlagen",
+    "la remise à ces destinataires ou groupes a échoué",
+    "recapito non riuscito a questi destinatari o gruppi",
+    "error en la entrega a estos destinatarios o grupos",
+    "bezorging is mislukt voor deze geadresseerden of groepen",
+    "falha na entrega para estes destinatários ou grupos",
     "your message couldn't be delivered",
     "remote server returned '",
     "the following recipient(s) cannot be reached",

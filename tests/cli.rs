@@ -797,3 +797,14 @@ fn exchange_reports_are_read_by_their_structure_in_any_language() {
         assert_eq!(verdicts(&v), want, "{file} pasted");
     }
 }
+
+#[test]
+fn a_bounce_wrapped_by_a_filter_is_read_inside_its_attachment() {
+    // A mail filter relays the bounce as an attached message (not a multipart/report):
+    // the attached text reads like a bounce, so it is the report, not a returned message.
+    let v = json(&["tests/fixtures/wrapped-bounce.eml"]);
+    assert_eq!(
+        verdicts(&v),
+        [verdict("nora@example.org", "5.1.1", "550", "failed", 1)]
+    );
+}

@@ -320,6 +320,15 @@ fn flat(raw: &[u8], line: usize) -> Section {
     }
 }
 
+/// The body of the first text part of a message, decoded.
+fn first_text(part: &ParsedMail) -> Option<Vec<u8>> {
+    if part.subparts.is_empty() {
+        let mime = part.ctype.mimetype.to_ascii_lowercase();
+        return (mime.starts_with("text/") || mime.is_empty()).then(|| body_bytes(part));
+    }
+    part.subparts.iter().find_map(first_text)
+}
+
 /// How many bounces forwarded inside bounces are opened.
 const MAX_FORWARD_DEPTH: u8 = 3;
 
@@ -334,13 +343,16 @@ fn walk(part: &ParsedMail, raw: &[u8], first_line: usize, out: &mut Collect, dep
         }
         return;
     }
-    // A bounce forwarded as an attachment: the attached report is the one to read.
+    // A bounce forwarded as an attachment (or wrapped by a filter that relays it): the
+    // attached report is the one to read, whether a multipart/report or a text that reads
+    // like a bounce.
     if mime == "message/rfc822" && depth < MAX_FORWARD_DEPTH {
         if let Ok(inner) = mailparse::parse_mail(part.get_body_encoded_raw()) {
             if inner
                 .ctype
                 .mimetype
                 .eq_ignore_ascii_case("multipart/report")
+                || first_text(&inner).is_some_and(|t| reads_like_bounce(&t))
             {
                 walk(&inner, raw, first_line, out, depth + 1);
                 return;

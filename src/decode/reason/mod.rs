@@ -131,11 +131,11 @@ fn classify(ev: &Evidence, permanent: bool) -> &'static str {
     }
 }
 
-/// Two readings the table cannot express: a server that calls the user unknown after it
+/// Readings the table cannot express: a server that calls the user unknown after it
 /// accepted the address at RCPT (it answered DATA), or with a mailbox or policy status
 /// (X.2.0, X.7.x), is filtering, unless its status is about the address itself (X.1.x); a
 /// domain that does not resolve while delivery is still retried is a DNS problem, not yet
-/// an unknown host.
+/// an unknown host; a message too big for the recipient's own limit (X.2.3) exceeds it.
 fn adjust(
     ev: &Evidence,
     reason: &'static str,
@@ -144,9 +144,7 @@ fn adjust(
     permanent: bool,
 ) -> &'static str {
     let about_address = ev.status.is_some_and(|s| s.subject == 1);
-    let filter_status = ev
-        .status
-        .is_some_and(|s| (s.subject == 2 && s.detail == 0) || s.subject == 7);
+    let filter_status = ev.status.is_some_and(|s| s.subject == 2 && s.detail == 0);
     match reason {
         "userunknown"
             if by == By::Words
@@ -156,6 +154,9 @@ fn adjust(
             "filtered"
         }
         "hostunknown" if !permanent => "networkerror",
+        // Too big, and the status says for which limit: X.2.3 is the recipient's own
+        // (Sisimai's exceedlimit), X.3.4 the system's (mesgtoobig).
+        "mesgtoobig" if ev.status.is_some_and(|s| s.subject == 2 && s.detail == 3) => "exceedlimit",
         r => r,
     }
 }
@@ -195,6 +196,47 @@ mod tests {
     #[test]
     fn words_then_step_then_status_then_reply() {
         let cases = [
+            // A size refusal is about the message at whatever step; X.2.3 names the
+            // recipient's own limit (exceedlimit), but quota words make it a full mailbox.
+            (
+                "",
+                "552",
+                "failed",
+                ">>> MAIL From:<a@b.example> SIZE=6917278\n<<< 552 Message size exceeds maximum value",
+                "mesgtoobig",
+            ),
+            (
+                "5.2.3",
+                "552",
+                "failed",
+                "552 5.2.3 Message size exceeds fixed maximum message size (10485760)",
+                "exceedlimit",
+            ),
+            (
+                "5.2.3",
+                "",
+                "failed",
+                "maildir delivery failed: Sorry, the user's maildir has overdrawn his diskspace quota",
+                "mailboxfull",
+            ),
+            ("", "", "failed", "Mailbox quota usage exceeded.", "mailboxfull"),
+            // Sisimai's filtered is a refusal after DATA (or X.2.0); a policy status
+            // (X.7.x) on the words of an unknown user does not make it one.
+            (
+                "5.7.1",
+                "553",
+                "failed",
+                "553 Invalid recipient b@c.example (Mode: normal)",
+                "userunknown",
+            ),
+            // Refusing mail from someone refuses the sender.
+            (
+                "",
+                "",
+                "failed",
+                "they are not accepting mail from a@b.example",
+                "rejected",
+            ),
             (
                 "5.1.1",
                 "550",

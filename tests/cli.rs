@@ -808,3 +808,26 @@ fn a_bounce_wrapped_by_a_filter_is_read_inside_its_attachment() {
         [verdict("nora@example.org", "5.1.1", "550", "failed", 1)]
     );
 }
+
+#[test]
+fn a_quoted_original_message_is_not_the_report() {
+    // A stray blank line before the header; an address in the reply's words that the
+    // bounce does not list; the returned message quoted inline, with its own To.
+    let v = json(&["tests/fixtures/quoted-original.eml"]);
+    assert_eq!(
+        verdicts(&v),
+        [verdict("olga@example.org", "5.7.1", "550", "failed", 1)]
+    );
+    // Where the report names nobody, the quoted message's To is the one that failed.
+    let v = json(&["tests/fixtures/mobile-gateway.eml"]);
+    assert_eq!(
+        verdicts(&v),
+        [(
+            "5550100@mms.example.com".to_string(),
+            None,
+            None,
+            "failed".to_string(),
+            Some(1)
+        )]
+    );
+}

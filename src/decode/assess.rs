@@ -6,7 +6,7 @@ use crate::decode::infer;
 use crate::decode::reason::{self, Evidence};
 use crate::decode::verdict::Verdict;
 use crate::extract::code::{Basic, Enhanced};
-use crate::input::message::{Kind, Message};
+use crate::input::message::{report_lines, Kind, Message};
 use regex_automata::meta::Regex;
 use std::sync::OnceLock;
 
@@ -110,13 +110,7 @@ pub fn context(msg: &Message, address: &str, others: &[&str]) -> Context {
     for s in msg.sections.iter().filter(|s| s.kind == Kind::Text) {
         let text = crate::text::decode(&s.body);
         // A message read flat starts with its own header.
-        let head = match text.lines().next() {
-            Some(l) if is_header(l) => text.lines().position(|l| l.trim().is_empty()),
-            _ => None,
-        };
-        let lines: Vec<&str> = (text.lines().skip(head.unwrap_or(0)))
-            .take_while(|l| !is_returned(l))
-            .collect();
+        let lines: Vec<&str> = report_lines(&text).collect();
         // 0: not about the address, 1: may be, 2: the paragraph that names it.
         let mut keep = vec![u8::from(others.is_empty()); lines.len()];
         keep.iter_mut().skip(HEAD).for_each(|k| *k = 0);
@@ -149,37 +143,6 @@ pub fn context(msg: &Message, address: &str, others: &[&str]) -> Context {
         near: near.join("\n"),
         all: all.join("\n"),
     }
-}
-
-/// Where a returned message starts inside a bounce's text: its first header field, or
-/// the line that announces it (`------ This is a copy of the message ...`).
-fn is_returned(line: &str) -> bool {
-    let name = line.split_once(':').map_or("", |(n, _)| n);
-    let header = [
-        "received",
-        "return-path",
-        "dkim-signature",
-        "x-received",
-        "message-id",
-        "mime-version",
-    ]
-    .iter()
-    .any(|h| name.eq_ignore_ascii_case(h));
-    let t = line
-        .trim_matches(|c: char| c.is_whitespace() || "-=*:.".contains(c))
-        .to_ascii_lowercase();
-    let announces = t == "returned message"
-        || t == "undelivered message"
-        || (t.starts_with("original message") && t.len() < 32)
-        || t.starts_with("this is a copy of the message")
-        || t.starts_with("below is a copy of");
-    header || announces
-}
-
-fn is_header(line: &str) -> bool {
-    line.split_once(':').is_some_and(|(name, _)| {
-        !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
-    })
 }
 
 #[cfg(test)]

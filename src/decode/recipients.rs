@@ -95,12 +95,28 @@ pub fn analyze(msg: &Message, source: &str, number: Option<usize>) -> (Vec<Found
                 }
             }
             Kind::Text => {
-                assign_from_context(&section.body, &mut here, &own);
-                listed.extend(
-                    recipient::listed(&section.body)
-                        .into_iter()
-                        .filter(|a| !own(a)),
-                );
+                // A returned message quoted in the text is not part of the report: its
+                // To is not a failed recipient, its codes are not this delivery's.
+                let report = crate::input::message::report_part(&section.body);
+                let lines = report.iter().filter(|&&b| b == b'\n').count() + 1;
+                here.retain(|f| f.line <= lines);
+                let failed: Vec<String> = (recipient::listed(report).into_iter())
+                    .filter(|a| !own(a))
+                    .collect();
+                // Where the bounce lists its failed recipients, another address in a
+                // reply's words (a contact, an alias) is not one of them.
+                let not_listed = |r: &String| !failed.is_empty() && !failed.contains(r);
+                for f in &mut here {
+                    if f.recipient
+                        .as_ref()
+                        .is_some_and(|r| !own(r) && not_listed(r))
+                    {
+                        f.recipient = None;
+                    }
+                }
+                let candidate = |a: &String| !own(a) && !not_listed(a);
+                assign_from_context(report, &mut here, &candidate);
+                listed.extend(failed);
             }
         }
         for f in &mut here {
@@ -183,7 +199,8 @@ pub fn analyze(msg: &Message, source: &str, number: Option<usize>) -> (Vec<Found
             }
         }
     }
-    // Codes but no address anywhere: the returned message's To, when it names one.
+    // Codes but no address anywhere: the returned message's To, when it names one. A
+    // failure notice without codes or addresses failed for that one recipient too.
     if verdicts.is_empty() {
         if let [address] = msg.returned_to.as_slice() {
             let all: Vec<&Found> = found.iter().collect();
@@ -193,6 +210,19 @@ pub fn analyze(msg: &Message, source: &str, number: Option<usize>) -> (Vec<Found
                     None,
                     (status, reply),
                     Some(text),
+                    at,
+                ));
+            } else if found.is_empty() && is_failure_notice(msg) {
+                let action = if is_delay_notice(msg) {
+                    "delayed"
+                } else {
+                    "failed"
+                };
+                verdicts.push(Verdict::stated(
+                    address.clone(),
+                    Some(action),
+                    (None, None),
+                    None,
                     at,
                 ));
             }
@@ -242,6 +272,29 @@ fn feedback_recipients(body: &[u8]) -> Vec<String> {
         }
     }
     out
+}
+
+/// Whether a message says it is a delivery failure (or delay) notice: by its subject, as
+/// mail systems title them, or by the opening of its text.
+fn is_failure_notice(msg: &Message) -> bool {
+    let subject = msg.subject.to_ascii_lowercase();
+    let titled = [
+        "undeliver",
+        "not delivered",
+        "delivery fail",
+        "delivery status notification",
+        "failure notice",
+        "returned mail",
+        "mail delivery failed",
+        "delivery problem",
+        "non remis",
+        "unzustellbar",
+    ]
+    .iter()
+    .any(|w| subject.contains(w));
+    titled
+        || (msg.sections.iter())
+            .any(|s| s.kind == Kind::Text && crate::input::message::reads_like_bounce(&s.body))
 }
 
 /// Whether a bounce without codes reports a delay rather than a failure.
@@ -379,20 +432,20 @@ fn from_group(g: &dsn::Group, source: &str, number: Option<usize>) -> Option<Ver
 
 /// Gives findings without an address in their own line the last recipient address the
 /// text named before them (or, failing that, the first one after).
-fn assign_from_context(body: &[u8], found: &mut [Found], own: &dyn Fn(&String) -> bool) {
+fn assign_from_context(body: &[u8], found: &mut [Found], candidate: &dyn Fn(&String) -> bool) {
     let mut mentions: Vec<(usize, String)> = Vec::new();
     for (n, line) in body.split(|&b| b == b'\n').enumerate() {
         if recipient::is_sender_line(line) {
             continue;
         }
         for a in addresses(line) {
-            if !own(&a) {
+            if candidate(&a) {
                 mentions.push((n + 1, a));
             }
         }
     }
     for f in found.iter_mut() {
-        if f.recipient.as_ref().is_some_and(|r| !own(r)) {
+        if f.recipient.as_ref().is_some_and(candidate) {
             continue;
         }
         let before = mentions.iter().rev().find(|(n, _)| *n <= f.line);

@@ -12,7 +12,8 @@ use std::sync::OnceLock;
 /// a label (`Unknown user: bob@example.org`, `Could not be delivered to: <bob@example.org>`),
 /// or in a sentence that says delivery to it failed (`undeliverable to bob@example.org`,
 /// `could not be delivered to bob@example.org.`, `Your message to bob@example.org was
-/// refused`). Lines naming a sender (`From:`, `MAIL FROM`) are skipped.
+/// refused`), or as Sendmail writes a failed recipient (`550 5.1.1 <bob@example.org>...
+/// User unknown`). Lines naming a sender (`From:`, `MAIL FROM`) are skipped.
 pub fn listed(text: &[u8]) -> Vec<String> {
     static RE: OnceLock<Regex> = OnceLock::new();
     let re = RE.get_or_init(|| {
@@ -21,12 +22,16 @@ pub fn listed(text: &[u8]) -> Vec<String> {
         );
         let end = format!(r"[A-Za-z)]:[ \t]*<?({ADDRESS})>?[.,;]?[ \t\r]*$");
         let failed_to = format!(
-            r"(?i:undeliverable|not (?:be )?delivered|delivery (?:has )?failed|(?:could|can) ?not (?:be )?(?:delivered|reach(?:ed)?)|unable to deliver(?: (?:your|the) message)?) to:?[ \t]*<?({ADDRESS})>?"
+            r"(?i:undeliverable|not (?:be )?delivered|delivery (?:has )?failed|error delivering (?:your |the )?(?:mail|message)|(?:could|can) ?not (?:be )?(?:delivered|reach(?:ed)?)|unable to deliver(?: (?:your|the) message)?) to:?[ \t]*<?({ADDRESS})>?"
         );
         let refused = format!(
             r"(?i:message (?:to|for)) <?({ADDRESS})>? (?i:(?:was|has been|could not be|cannot be) (?:refused|rejected|returned|bounced|not delivered))"
         );
-        text::regex(&format!("(?m-u){start}|{end}|{failed_to}|{refused}"))
+        // Sendmail's line for a recipient: `550 5.1.1 <bob@example.org>... User unknown`.
+        let sendmail = format!(r"\b[245]\d\d(?:[ -][245]\.\d{{1,3}}\.\d{{1,3}})? <?({ADDRESS})>?\.\.\.");
+        text::regex(&format!(
+            "(?m-u){start}|{end}|{failed_to}|{refused}|{sendmail}"
+        ))
     });
     let mut out: Vec<String> = Vec::new();
     let mut caps = re.create_captures();
@@ -35,7 +40,7 @@ pub fn listed(text: &[u8]) -> Vec<String> {
             continue;
         }
         re.captures(line, &mut caps);
-        let Some(m) = (1..=4).find_map(|g| caps.get_group(g)) else {
+        let Some(m) = (1..=5).find_map(|g| caps.get_group(g)) else {
             continue;
         };
         if too_long(&line[m.range()]) {
@@ -261,7 +266,7 @@ mod tests {
 
     #[test]
     fn finds_addresses_listed_one_to_a_line() {
-        let text = b"was not delivered to:\n\n  kijitora@example.jp\n<b@x.example>:\nc@x.example on Thu, 29 Apr\nwrite to e@x.example now\nUnknown user: f@x.example\ng@x.example [User unknown]\nh@x.example: Domain does not exist\nFrom: me@x.example\nundeliverable to i@x.example\nIt could not be delivered to <j@x.example>.\nYour message to k@x.example was refused:\nwe wrote to l@x.example\n";
+        let text = b"was not delivered to:\n\n  kijitora@example.jp\n<b@x.example>:\nc@x.example on Thu, 29 Apr\nwrite to e@x.example now\nUnknown user: f@x.example\ng@x.example [User unknown]\nh@x.example: Domain does not exist\nFrom: me@x.example\nundeliverable to i@x.example\nIt could not be delivered to <j@x.example>.\nYour message to k@x.example was refused:\nwe wrote to l@x.example\nThere was an error delivering your mail to <m@x.example>.\n554 <n@x.example>... 550 Host unknown\n";
         assert_eq!(
             listed(text),
             [
@@ -273,7 +278,9 @@ mod tests {
                 "h@x.example",
                 "i@x.example",
                 "j@x.example",
-                "k@x.example"
+                "k@x.example",
+                "m@x.example",
+                "n@x.example"
             ]
         );
     }

@@ -96,6 +96,10 @@ pub fn is_message(input: &[u8]) -> bool {
 /// not held back waiting for more.
 pub fn sniff(input: &[u8], more: bool) -> Option<bool> {
     let head = &input[..input.len().min(HEAD)];
+    let head = &head[blank_start(head).0..];
+    if more && head.is_empty() {
+        return None;
+    }
     if head.starts_with(b"From ") {
         return Some(true);
     }
@@ -131,13 +135,29 @@ pub fn sniff(input: &[u8], more: bool) -> Option<bool> {
     (!more).then_some(false)
 }
 
+/// The lines of white space an input starts with, as a message saved with a stray line
+/// before its header does: their length in bytes and their number.
+pub fn blank_start(input: &[u8]) -> (usize, usize) {
+    let (mut at, mut lines) = (0, 0);
+    while let Some(end) = input[at..].iter().position(|&b| b == b'\n') {
+        if !input[at..at + end].iter().all(|b| b.is_ascii_whitespace()) {
+            break;
+        }
+        at += end + 1;
+        lines += 1;
+    }
+    (at, lines)
+}
+
 /// The messages of an mbox (`From ` lines at the start of a line separate them); a single
 /// message is one.
 pub fn split_mbox(input: &[u8]) -> Vec<(usize, &[u8])> {
+    let (skip, skipped_lines) = blank_start(input);
+    let input = &input[skip..];
     let mbox = input.starts_with(b"From ");
     let mut starts = vec![0];
-    let mut line_starts = vec![1];
-    let mut line = 1;
+    let mut line_starts = vec![1 + skipped_lines];
+    let mut line = 1 + skipped_lines;
     for (i, &b) in input.iter().enumerate() {
         if b == b'\n' {
             line += 1;
@@ -221,6 +241,14 @@ pub fn parse(raw: &[u8], first_line: usize) -> Message {
     // The top-level headers hold no report, but a few MTAs put the diagnosis in them.
     if sections.is_empty() {
         sections.push(flat(raw, first_line));
+    }
+    // A returned message quoted in the text rather than attached: its To.
+    if returned_to.is_empty() {
+        returned_to = sections
+            .iter()
+            .filter(|s| s.kind == Kind::Text)
+            .find_map(|s| quoted_to(&s.body))
+            .unwrap_or_default();
     }
     Message {
         sections,
@@ -320,6 +348,20 @@ fn flat(raw: &[u8], line: usize) -> Section {
     }
 }
 
+/// The To of a returned message quoted at the end of a bounce's text ([`report_part`]).
+fn quoted_to(body: &[u8]) -> Option<Vec<String>> {
+    let rest = &body[report_part(body).len()..];
+    let text = crate::text::decode(rest);
+    let to: Vec<String> = text
+        .lines()
+        .take(60)
+        .filter_map(|l| l.split_once(':'))
+        .filter(|(name, _)| name.trim().eq_ignore_ascii_case("to"))
+        .flat_map(|(_, value)| crate::text::address::addresses(value.as_bytes()))
+        .collect();
+    (!to.is_empty()).then_some(to)
+}
+
 /// The body of the first text part of a message, decoded.
 fn first_text(part: &ParsedMail) -> Option<Vec<u8>> {
     if part.subparts.is_empty() {
@@ -327,6 +369,91 @@ fn first_text(part: &ParsedMail) -> Option<Vec<u8>> {
         return (mime.starts_with("text/") || mime.is_empty()).then(|| body_bytes(part));
     }
     part.subparts.iter().find_map(first_text)
+}
+
+/// The lines of a bounce's text that report on the delivery: after the header a message
+/// read flat starts with, and before a returned message starts (its header fields, or
+/// the line that announces it).
+pub fn report_lines(text: &str) -> impl Iterator<Item = &str> {
+    // Blank lines may come before the header (a message saved with a stray line).
+    let first = text.lines().position(|l| !l.trim().is_empty()).unwrap_or(0);
+    let head = match text.lines().nth(first) {
+        Some(l) if is_header(l) => (text.lines().skip(first))
+            .position(|l| l.trim().is_empty())
+            .map(|n| first + n),
+        _ => None,
+    };
+    text.lines()
+        .skip(head.unwrap_or(0))
+        .take_while(|l| !is_returned(l))
+}
+
+/// The part of a bounce's text that reports on the delivery ([`report_lines`]): the
+/// bytes up to where a returned message starts. A quoted message that is itself a bounce
+/// (a bounce forwarded inline) is read on, up to its own returned message.
+pub fn report_part(body: &[u8]) -> &[u8] {
+    report_part_at(body, 0)
+}
+
+fn report_part_at(body: &[u8], depth: u8) -> &[u8] {
+    let report = report_only(body);
+    let rest = &body[report.len()..];
+    if depth < MAX_FORWARD_DEPTH && !rest.is_empty() && reads_like_bounce(rest) {
+        let inner = report_part_at(rest, depth + 1).len();
+        return &body[..report.len() + inner];
+    }
+    report
+}
+
+fn report_only(body: &[u8]) -> &[u8] {
+    let text = crate::text::decode(body);
+    let Some(last) = report_lines(&text).last() else {
+        return &body[..0];
+    };
+    // Where the last report line ends, in the text; the same offset in the bytes where the
+    // text is UTF-8, else (Latin-1 decoded) the same count of characters.
+    let end = last.as_ptr() as usize - text.as_ptr() as usize + last.len();
+    let end = match std::str::from_utf8(body) {
+        Ok(_) => end,
+        Err(_) => text[..end].chars().count(),
+    };
+    let rest = &body[end.min(body.len())..];
+    let newline = rest
+        .iter()
+        .position(|&b| b == b'\n')
+        .map_or(rest.len(), |n| n + 1);
+    &body[..(end + newline).min(body.len())]
+}
+
+/// Where a returned message starts inside a bounce's text: its first header field, or
+/// the line that announces it (`------ This is a copy of the message ...`).
+pub fn is_returned(line: &str) -> bool {
+    let name = line.split_once(':').map_or("", |(n, _)| n);
+    let header = [
+        "received",
+        "return-path",
+        "dkim-signature",
+        "x-received",
+        "message-id",
+        "mime-version",
+    ]
+    .iter()
+    .any(|h| name.eq_ignore_ascii_case(h));
+    let t = line
+        .trim_matches(|c: char| c.is_whitespace() || "-=*:.".contains(c))
+        .to_ascii_lowercase();
+    let announces = t == "returned message"
+        || t == "undelivered message"
+        || (t.starts_with("original message") && t.len() < 32)
+        || t.starts_with("this is a copy of the message")
+        || t.starts_with("below is a copy of");
+    header || announces
+}
+
+pub fn is_header(line: &str) -> bool {
+    line.split_once(':').is_some_and(|(name, _)| {
+        !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+    })
 }
 
 /// How many bounces forwarded inside bounces are opened.
@@ -546,6 +673,11 @@ mod tests {
             Some(false)
         );
         assert_eq!(sniff(b"Subject: x\nFrom: a", false), Some(false));
+        // A stray line of white space before the header.
+        assert!(is_message(b"  \r\n\nFrom: a@b\nSubject: x\n\nbody"));
+        assert_eq!(sniff(b" \n", true), None);
+        let msgs = split_mbox(b" \nFrom: a@b\nSubject: x\n\nbody");
+        assert_eq!(msgs, [(2, &b"From: a@b\nSubject: x\n\nbody"[..])]);
     }
 
     #[test]

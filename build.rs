@@ -18,7 +18,7 @@ use std::path::Path;
 type Column = fn(&[&str]) -> Option<usize>;
 
 /// The tables whose patterns are taken apart: name in the binary, file, pattern column.
-const TABLES: [(&str, &str, Column); 3] = [
+const TABLES: [(&str, &str, Column); 4] = [
     // reason, kind, phase, match: `match` is a pattern where kind is `text`.
     ("REASONS", "data/reasons.tsv", |cols| {
         (cols.len() == 4 && cols[1] == "text").then_some(3)
@@ -30,6 +30,10 @@ const TABLES: [(&str, &str, Column); 3] = [
     // phase, pattern
     ("PHASES", "data/phases.tsv", |cols| {
         (cols.len() == 2).then_some(1)
+    }),
+    // system, permanent, temporary, match, example
+    ("WORDING", "data/wording.tsv", |cols| {
+        (cols.len() == 5).then_some(3)
     }),
 ];
 

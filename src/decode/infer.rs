@@ -7,6 +7,7 @@
 //! delivery still being retried. A verdict given a status this way is marked `inferred`,
 //! with the words it was inferred from, so no reader takes it for a code the server sent.
 
+use crate::decode::pattern::{lower, tables, take_pattern, PatternSet};
 use crate::extract::code::Enhanced;
 use regex_automata::meta::Regex;
 use std::sync::OnceLock;
@@ -20,29 +21,57 @@ pub struct Row {
     pub system: &'static str,
     pub permanent: Enhanced,
     pub temporary: Enhanced,
-    pub pattern: Regex,
     /// The row's own fixture: a line as its mail system writes it.
     #[allow(dead_code)] // read by the tests
     pub example: &'static str,
+    /// The pattern whole, compiled the first time it matches, for where its match ends.
+    pattern: &'static str,
+    whole: OnceLock<Regex>,
 }
 
-/// The rows, compiled on first use: only bounces without codes need them.
-pub fn rows() -> &'static [Row] {
-    static ROWS: OnceLock<Vec<Row>> = OnceLock::new();
-    ROWS.get_or_init(|| {
-        super::catalog::spans::rows(TABLE)
-            .map(|line| {
+/// The rows and their patterns, searched together ([`PatternSet`]: taken apart at build
+/// time, so a process compiles nothing until some row's words are there).
+pub fn atlas() -> &'static (Vec<Row>, PatternSet) {
+    static ATLAS: OnceLock<(Vec<Row>, PatternSet)> = OnceLock::new();
+    ATLAS.get_or_init(|| {
+        let set = PatternSet::of(&tables::WORDING);
+        let rows = super::catalog::spans::rows(TABLE)
+            .enumerate()
+            .map(|(i, line)| {
                 let cols: Vec<&'static str> = line.split('\t').collect();
                 let code = |s: &str| Enhanced::parse(s).expect("a status in data/wording.tsv");
+                take_pattern(&set, i, cols[3], "wording.tsv").expect("built from this file");
                 Row {
                     system: cols[0],
                     permanent: code(cols[1]),
                     temporary: code(cols[2]),
-                    pattern: crate::text::regex(cols[3]),
                     example: cols[4],
+                    pattern: cols[3],
+                    whole: OnceLock::new(),
                 }
             })
-            .collect()
+            .collect();
+        (rows, set)
+    })
+}
+
+/// The atlas's rows, in order.
+#[cfg(test)]
+pub fn rows() -> &'static [Row] {
+    &atlas().0
+}
+
+/// The first row whose words `lowered` holds, and where they start and end.
+fn first_row(lowered: &str) -> Option<(&'static Row, std::ops::Range<usize>)> {
+    let (rows, set) = atlas();
+    let scan = set.scan(lowered);
+    rows.iter().enumerate().find_map(|(i, row)| {
+        let start = scan.find(i)?;
+        let whole = row.whole.get_or_init(|| crate::text::regex(row.pattern));
+        let end = whole
+            .find(&lowered.as_bytes()[start..])
+            .map_or(lowered.len(), |m| start + m.end());
+        Some((row, start..end))
     })
 }
 
@@ -58,16 +87,14 @@ pub fn infer(texts: &[&str], permanent: bool) -> Option<(Enhanced, String)> {
             .filter(|l| !l.is_empty())
             .collect::<Vec<_>>()
             .join("\n");
-        let lower = flat.to_ascii_lowercase().replace('\n', " ");
-        for row in rows() {
-            if let Some(m) = row.pattern.find(lower.as_bytes()) {
-                let status = if permanent {
-                    row.permanent
-                } else {
-                    row.temporary
-                };
-                return Some((status, words(&flat, m.range())));
-            }
+        let lowered = lower(&flat).replace('\n', " ");
+        if let Some((row, found)) = first_row(&lowered) {
+            let status = if permanent {
+                row.permanent
+            } else {
+                row.temporary
+            };
+            return Some((status, words(&flat, found)));
         }
     }
     None
@@ -122,9 +149,15 @@ mod tests {
         let mut systems: Vec<(&str, usize)> = Vec::new();
         for (i, row) in rows().iter().enumerate() {
             let flat = row.example.to_ascii_lowercase();
-            let first = rows()
-                .iter()
-                .position(|r| r.pattern.is_match(flat.as_bytes()));
+            let first =
+                first_row(&flat).and_then(|(r, _)| rows().iter().position(|x| std::ptr::eq(x, r)));
+            // The whole pattern, as the build-time searcher reads it, finds its example.
+            assert!(
+                crate::text::regex(row.pattern).is_match(flat.as_bytes()),
+                "{}: {:?}",
+                row.system,
+                row.example
+            );
             assert_eq!(
                 first,
                 Some(i),

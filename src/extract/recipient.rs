@@ -21,26 +21,41 @@ pub fn listed(text: &[u8]) -> Vec<String> {
             r"^[ \t>*]*<?({ADDRESS})>?(?:[:,;.]?[ \t\r]*$|[ \t]+(?:on\b|\(|\[|\.\.\.)|:[ \t])"
         );
         let end = format!(r"[A-Za-z)]:[ \t]*<?({ADDRESS})>?[.,;]?[ \t\r]*$");
+        text::regex(&format!("(?m-u){start}|{end}"))
+    });
+    // The sentences, searched in lines lowered, and only in lines with one of their words.
+    static SAID: OnceLock<Regex> = OnceLock::new();
+    let said = SAID.get_or_init(|| {
         let failed_to = format!(
-            r"(?i:undeliverable|not (?:be )?delivered|delivery (?:has )?failed|error delivering (?:your |the )?(?:mail|message)|(?:could|can) ?not (?:be )?(?:delivered|reach(?:ed)?)|unable to deliver(?: (?:your|the) message)?) to:?[ \t]*<?({ADDRESS})>?"
+            r"(?:undeliverable|not (?:be )?delivered|delivery (?:has )?failed|error delivering (?:your |the )?(?:mail|message)|(?:could|can) ?not (?:be )?(?:delivered|reach(?:ed)?)|unable to deliver(?: (?:your|the) message)?) to:?[ \t]*<?({ADDRESS})>?"
         );
         let refused = format!(
-            r"(?i:message (?:to|for)) <?({ADDRESS})>? (?i:(?:was|has been|could not be|cannot be) (?:refused|rejected|returned|bounced|not delivered))"
+            r"message (?:to|for) <?({ADDRESS})>? (?:was|has been|could not be|cannot be) (?:refused|rejected|returned|bounced|not delivered)"
         );
         // Sendmail's line for a recipient: `550 5.1.1 <bob@example.org>... User unknown`.
-        let sendmail = format!(r"\b[245]\d\d(?:[ -][245]\.\d{{1,3}}\.\d{{1,3}})? <?({ADDRESS})>?\.\.\.");
-        text::regex(&format!(
-            "(?m-u){start}|{end}|{failed_to}|{refused}|{sendmail}"
-        ))
+        let sendmail = format!(
+            r"\b[245]\d\d(?:[ -][245]\.\d{{1,3}}\.\d{{1,3}})? <?({ADDRESS})>?\.\.\."
+        );
+        text::regex(&format!("(?-u){failed_to}|{refused}|{sendmail}"))
     });
     let mut out: Vec<String> = Vec::new();
-    let mut caps = re.create_captures();
+    let (mut caps, mut said_caps) = (re.create_captures(), said.create_captures());
+    // Every form holds an address, so a line without `@` is passed over unsearched.
     for line in text.split(|&b| b == b'\n') {
-        if is_sender_line(line) {
+        if memchr::memchr(b'@', line).is_none() || is_sender_line(line) {
             continue;
         }
         re.captures(line, &mut caps);
-        let Some(m) = (1..=5).find_map(|g| caps.get_group(g)) else {
+        let mut found = (1..=2).find_map(|g| caps.get_group(g)).map(|m| (line, m));
+        let lowered;
+        if found.is_none() && SAYS.iter().any(|w| text::contains_ci(line, w.as_bytes())) {
+            lowered = line.to_ascii_lowercase();
+            said.captures(&lowered, &mut said_caps);
+            found = (1..=3)
+                .find_map(|g| said_caps.get_group(g))
+                .map(|m| (&lowered[..], m));
+        }
+        let Some((line, m)) = found else {
             continue;
         };
         if too_long(&line[m.range()]) {
@@ -53,6 +68,9 @@ pub fn listed(text: &[u8]) -> Vec<String> {
     }
     out
 }
+
+/// Words one of the sentences that name a failed recipient holds.
+const SAYS: [&str; 5] = ["deliver", "reach", "message", "...", "undeliverable"];
 
 /// Lines that name the sender or the message, not a recipient.
 pub fn is_sender_line(line: &[u8]) -> bool {

@@ -296,11 +296,40 @@ pub const PASTED_HEAD: usize = 16 * 1024;
 /// Whether a text without mail headers reads like a bounce: one of [`BOUNCE_OPENINGS`] in
 /// its first [`PASTED_HEAD`] bytes, and it does not start as a log does.
 pub fn reads_like_bounce(head: &[u8]) -> bool {
-    let head = &head[..head.len().min(PASTED_HEAD)];
-    !starts_like_log(head)
-        && BOUNCE_OPENINGS
+    static OPENINGS: std::sync::OnceLock<regex_automata::meta::Regex> = std::sync::OnceLock::new();
+    // One search for all of them over the text in lower case (their literals are the
+    // prefilter), not one search per sentence, nor a case-blind automaton to build.
+    let openings = OPENINGS.get_or_init(|| {
+        let alternatives: Vec<String> = BOUNCE_OPENINGS
             .iter()
-            .any(|p| crate::text::contains_ci(head, p.as_bytes()))
+            .map(|p| regex_syntax::escape(p))
+            .collect();
+        crate::text::scanning_regex(&alternatives.join("|"))
+    });
+    let head = &head[..head.len().min(PASTED_HEAD)];
+    !starts_like_log(head) && openings.is_match(&head.to_ascii_lowercase())
+}
+
+/// How much of a message's text, after its header, is searched for a bounce's opening.
+const OPENING_WITHIN: usize = 2048;
+
+/// Whether a message inside a bounce (attached, or quoted in its text) is itself a bounce:
+/// the start of its text, after its header, holds a bounce's opening.
+fn opens_like_bounce(message: &[u8]) -> bool {
+    let start = blank_start(message).0;
+    let text = &message[start..];
+    let body = if text
+        .split(|&b| b == b'\n')
+        .next()
+        .is_some_and(|l| is_header(&crate::text::decode(l)))
+    {
+        memchr::memmem::find(text, b"\n\n")
+            .or_else(|| memchr::memmem::find(text, b"\n\r\n"))
+            .map_or(&text[..0], |at| &text[at..])
+    } else {
+        text
+    };
+    reads_like_bounce(&body[..body.len().min(OPENING_WITHIN)])
 }
 
 /// Whether the first line that is not blank starts as a log line does: with a time
@@ -398,7 +427,7 @@ pub fn report_part(body: &[u8]) -> &[u8] {
 fn report_part_at(body: &[u8], depth: u8) -> &[u8] {
     let report = report_only(body);
     let rest = &body[report.len()..];
-    if depth < MAX_FORWARD_DEPTH && !rest.is_empty() && reads_like_bounce(rest) {
+    if depth < MAX_FORWARD_DEPTH && !rest.is_empty() && opens_like_bounce(rest) {
         let inner = report_part_at(rest, depth + 1).len();
         return &body[..report.len() + inner];
     }
@@ -479,7 +508,7 @@ fn walk(part: &ParsedMail, raw: &[u8], first_line: usize, out: &mut Collect, dep
                 .ctype
                 .mimetype
                 .eq_ignore_ascii_case("multipart/report")
-                || first_text(&inner).is_some_and(|t| reads_like_bounce(&t))
+                || first_text(&inner).is_some_and(|t| opens_like_bounce(&t))
             {
                 walk(&inner, raw, first_line, out, depth + 1);
                 return;

@@ -38,7 +38,13 @@ const TABLES: [(&str, &str, Column); 4] = [
 ];
 
 /// The language files, in the order of `slot` in `src/decode/catalog/mod.rs`.
-const LANGUAGES: [&str; 3] = ["data/en.txt", "data/it.txt", "data/fr.txt"];
+const LANGUAGES: [&str; 5] = [
+    "data/en.txt",
+    "data/it.txt",
+    "data/fr.txt",
+    "data/de.txt",
+    "data/es.txt",
+];
 
 fn main() {
     let out_dir = std::env::var("OUT_DIR").expect("cargo sets OUT_DIR");
@@ -79,11 +85,12 @@ fn write_catalog(out_dir: &Path) {
         entries.push(spans::entries(&text).unwrap_or_else(|e| panic!("{file}: {e}")));
         ui.push(spans::ui(&text));
     }
-    writeln!(w, "pub static ENTRIES: [&[Entry]; 3] = [").unwrap();
+    let n = LANGUAGES.len();
+    writeln!(w, "pub static ENTRIES: [&[Entry]; {n}] = [").unwrap();
     for e in entries {
         writeln!(w, "    &{e:?},").unwrap();
     }
-    writeln!(w, "];\npub static UI: [&[(Span, Span)]; 3] = [").unwrap();
+    writeln!(w, "];\npub static UI: [&[(Span, Span)]; {n}] = [").unwrap();
     for u in ui {
         writeln!(w, "    &{u:?},").unwrap();
     }

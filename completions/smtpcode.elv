@@ -19,7 +19,7 @@ set edit:completion:arg-completer[smtpcode] = {|@words|
     var completions = [
         &'smtpcode'= {
             cand --color 'When to colour the output: auto colours a terminal unless NO_COLOR is set or TERM=dumb'
-            cand --lang 'Language of the explanations: en, it or fr. Default: SMTPCODE_LANG, LANGUAGE, LC_ALL, LC_MESSAGES, LANG, then English'
+            cand --lang 'Language of the explanations: en, it, fr, de or es. Default: SMTPCODE_LANG, LANGUAGE, LC_ALL, LC_MESSAGES, LANG (de_DE.UTF-8, es_MX ...), then English'
             cand --generate 'Print a shell completion script or the man page, then exit'
             cand --json 'Print one JSON document instead of text (never coloured, keys in English)'
             cand --json-lines 'Print one finding a line, as JSON, as it is found (NDJSON): the fields of a `--json` finding, in constant memory however long the log'

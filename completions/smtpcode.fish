@@ -1,7 +1,7 @@
 complete -c smtpcode -l color -d 'When to colour the output: auto colours a terminal unless NO_COLOR is set or TERM=dumb' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c smtpcode -l lang -d 'Language of the explanations: en, it or fr. Default: SMTPCODE_LANG, LANGUAGE, LC_ALL, LC_MESSAGES, LANG, then English' -r
+complete -c smtpcode -l lang -d 'Language of the explanations: en, it, fr, de or es. Default: SMTPCODE_LANG, LANGUAGE, LC_ALL, LC_MESSAGES, LANG (de_DE.UTF-8, es_MX ...), then English' -r
 complete -c smtpcode -l generate -d 'Print a shell completion script or the man page, then exit' -r -f -a "complete-bash\t''
 complete-zsh\t''
 complete-fish\t''

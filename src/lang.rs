@@ -12,10 +12,12 @@ pub enum Lang {
     En,
     It,
     Fr,
+    De,
+    Es,
 }
 
 /// Every embedded language, in the order `--help` lists them.
-pub const ALL: [Lang; 3] = [Lang::En, Lang::It, Lang::Fr];
+pub const ALL: [Lang; 5] = [Lang::En, Lang::It, Lang::Fr, Lang::De, Lang::Es];
 
 impl Lang {
     /// The ISO 639-1 code.
@@ -24,6 +26,8 @@ impl Lang {
             Lang::En => "en",
             Lang::It => "it",
             Lang::Fr => "fr",
+            Lang::De => "de",
+            Lang::Es => "es",
         }
     }
 
@@ -138,7 +142,7 @@ mod tests {
             ),
             (
                 None,
-                &[("LANGUAGE", "de:fr:it"), ("LANG", "it_IT")],
+                &[("LANGUAGE", "pt:fr:it"), ("LANG", "it_IT")],
                 Lang::Fr,
             ),
             (
@@ -148,7 +152,17 @@ mod tests {
             ),
             (None, &[("LC_ALL", "C"), ("LANG", "fr_FR.UTF-8")], Lang::Fr),
             (None, &[("LANG", "POSIX")], Lang::En),
-            (None, &[("LANG", "de_DE.UTF-8")], Lang::En),
+            (None, &[("LANG", "de_DE.UTF-8")], Lang::De),
+            (
+                None,
+                &[("LC_MESSAGES", "de_AT"), ("LANG", "en_US")],
+                Lang::De,
+            ),
+            (None, &[("LC_ALL", "de_CH.UTF-8")], Lang::De),
+            (None, &[("LANG", "es_ES.UTF-8")], Lang::Es),
+            (None, &[("LANGUAGE", "es_MX:en")], Lang::Es),
+            (None, &[("SMTPCODE_LANG", "es_AR")], Lang::Es),
+            (None, &[("LANG", "pt_BR.UTF-8")], Lang::En),
             (None, &[("LANGUAGE", ""), ("LANG", "")], Lang::En),
         ];
         for (explicit, vars, want) in cases {
@@ -162,10 +176,10 @@ mod tests {
 
     #[test]
     fn unknown_explicit_language_lists_the_available_ones() {
-        let err = resolve(Some("de"), env(&[])).unwrap_err();
+        let err = resolve(Some("pt"), env(&[])).unwrap_err();
         assert_eq!(
             err.to_string(),
-            "unknown language 'de' (available: en, it, fr)"
+            "unknown language 'pt' (available: en, it, fr, de, es)"
         );
     }
 

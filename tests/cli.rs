@@ -106,11 +106,11 @@ fn bad_arguments_are_errors_naming_them_and_others_still_run() {
         ))
         .stdout(predicate::str::contains("550"));
     smtpcode()
-        .args(["--lang", "de", "550"])
+        .args(["--lang", "pt", "550"])
         .assert()
         .code(2)
         .stderr(predicate::str::contains(
-            "unknown language 'de' (available: en, it, fr)",
+            "unknown language 'pt' (available: en, it, fr, de, es)",
         ));
     smtpcode()
         .args(["tests/fixtures/missing.eml", "tests/fixtures/exim.log"])
@@ -830,4 +830,64 @@ fn a_quoted_original_message_is_not_the_report() {
             Some(1)
         )]
     );
+}
+
+#[test]
+fn german_and_spanish_reach_the_verdicts_labels_and_summary() {
+    // German from the environment, as an Austrian or Swiss locale names it.
+    for locale in ["de_DE.UTF-8", "de_AT", "de_CH.UTF-8"] {
+        smtpcode()
+            .env("LANG", locale)
+            .args(["--color", "never", "tests/fixtures/dsn-multi-recipient.eml"])
+            .assert()
+            .stdout(predicate::str::contains(
+                "one@example.net: nicht zugestellt  550 5.1.1  Empfängeradresse existiert nicht",
+            ))
+            .stdout(predicate::str::contains("Absender"));
+    }
+    // Spanish through --lang and LANGUAGE: a provider's entry, the labels, the verdict.
+    smtpcode()
+        .args([
+            "--lang",
+            "es",
+            "--color",
+            "never",
+            "tests/fixtures/provider-apple-dsn.eml",
+        ])
+        .assert()
+        .stdout(predicate::str::contains(
+            "ann@icloud.example: no entregado  552 5.2.2  Almacenamiento de iCloud lleno",
+        ))
+        // Labels keep their words together with no-break spaces.
+        .stdout(predicate::str::contains(
+            "Destinatario\u{a0}(actúa\u{a0}primero):",
+        ));
+    smtpcode()
+        .env("LANGUAGE", "es_MX:en")
+        .arg("4.2.2")
+        .assert()
+        .stdout(predicate::str::contains("Buzón lleno"));
+    // The summary's titles.
+    smtpcode()
+        .args([
+            "--lang",
+            "de",
+            "--summary",
+            "--color",
+            "never",
+            "tests/fixtures/postfix-bounced.log",
+        ])
+        .assert()
+        .stdout(predicate::str::contains("Zustellversuche"));
+    smtpcode()
+        .args([
+            "--lang",
+            "es",
+            "--summary",
+            "--color",
+            "never",
+            "tests/fixtures/postfix-bounced.log",
+        ])
+        .assert()
+        .stdout(predicate::str::contains("Intentos de entrega"));
 }

@@ -48,8 +48,8 @@ pub struct Cli {
     #[arg(long = "color", value_name = "WHEN", default_value = "auto")]
     pub color: ColorChoice,
 
-    /// Language of the explanations: en, it or fr. Default: SMTPCODE_LANG, LANGUAGE, LC_ALL,
-    /// LC_MESSAGES, LANG, then English.
+    /// Language of the explanations: en, it, fr, de or es. Default: SMTPCODE_LANG, LANGUAGE,
+    /// LC_ALL, LC_MESSAGES, LANG (de_DE.UTF-8, es_MX ...), then English.
     #[arg(long = "lang", value_name = "LANG")]
     pub lang: Option<String>,
 

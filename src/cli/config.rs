@@ -276,9 +276,9 @@ mod tests {
 
     #[test]
     fn unknown_language_is_an_error() {
-        assert!(config(&["--lang", "de", "550"], &env(&[], false))
+        assert!(config(&["--lang", "pt", "550"], &env(&[], false))
             .unwrap_err()
-            .contains("available: en, it, fr"));
+            .contains("available: en, it, fr, de, es"));
         assert_eq!(
             config(&["550"], &env(&[("LANG", "it_IT.UTF-8")], false))
                 .unwrap()

@@ -25,6 +25,8 @@ pub fn source(lang: Lang) -> &'static str {
         Lang::En => include_str!("../../data/providers.en.txt"),
         Lang::It => include_str!("../../data/providers.it.txt"),
         Lang::Fr => include_str!("../../data/providers.fr.txt"),
+        Lang::De => include_str!("../../data/providers.de.txt"),
+        Lang::Es => include_str!("../../data/providers.es.txt"),
     }
 }
 
@@ -216,13 +218,20 @@ fn keep_unless_address(out: &mut String, word: &str) {
 
 /// The texts of the provider entries in `lang`, English behind each missing entry.
 pub fn texts(lang: Lang, key: &str) -> Option<&'static Texts> {
-    static TEXTS: [OnceLock<HashMap<&str, Texts>>; 3] =
-        [OnceLock::new(), OnceLock::new(), OnceLock::new()];
+    static TEXTS: [OnceLock<HashMap<&str, Texts>>; 5] = [
+        OnceLock::new(),
+        OnceLock::new(),
+        OnceLock::new(),
+        OnceLock::new(),
+        OnceLock::new(),
+    ];
     let load = |l: Lang| {
         let slot = match l {
             Lang::En => &TEXTS[0],
             Lang::It => &TEXTS[1],
             Lang::Fr => &TEXTS[2],
+            Lang::De => &TEXTS[3],
+            Lang::Es => &TEXTS[4],
         };
         slot.get_or_init(|| {
             parse_texts(source(l)).expect("data/providers.*.txt are checked by tests")

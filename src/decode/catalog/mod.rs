@@ -16,6 +16,8 @@ pub fn source(lang: Lang) -> &'static str {
         Lang::En => include_str!("../../../data/en.txt"),
         Lang::It => include_str!("../../../data/it.txt"),
         Lang::Fr => include_str!("../../../data/fr.txt"),
+        Lang::De => include_str!("../../../data/de.txt"),
+        Lang::Es => include_str!("../../../data/es.txt"),
     }
 }
 
@@ -134,6 +136,8 @@ fn slot(lang: Lang) -> usize {
         Lang::En => 0,
         Lang::It => 1,
         Lang::Fr => 2,
+        Lang::De => 3,
+        Lang::Es => 4,
     }
 }
 

@@ -237,18 +237,29 @@ pub fn run(config: &Config, out: &mut dyn Write, err: &mut dyn Write) -> io::Res
     let mut verdicts = Vec::new();
     // Inputs are prepared a group at a time on every core (emails read and analysed whole,
     // logs opened), then handed on in order; logs stream, each on every core, as they come.
+    // Folders are walked as the groups are taken, so the first results come at once.
     // Asking rayon starts its threads: not for one input.
-    let group = match config.inputs.len() {
-        0 | 1 => 1,
-        _ => rayon::current_num_threads() * 4,
+    let one = matches!(&config.inputs[..], [i] if !is_folder(i));
+    let group = if one {
+        1
+    } else {
+        rayon::current_num_threads() * 4
     };
-    for inputs in config.inputs.chunks(group) {
-        let prepare = |input| prepare(config, &cat, input);
-        let prepared: Vec<Result<Prepared, Stop>> = match inputs {
-            [one] => vec![prepare(one)],
-            _ => inputs.par_iter().map(prepare).collect(),
+    let mut items = items(config);
+    loop {
+        let items: Vec<Item> = items.by_ref().take(group).collect();
+        if items.is_empty() {
+            break;
+        }
+        let prepare = |item: &Item| match item {
+            Item::Input(input, _) => prepare(config, &cat, input),
+            Item::Unreadable(e) => Err(Stop::Input(e.clone())),
         };
-        for (input, prepared) in inputs.iter().zip(prepared) {
+        let prepared: Vec<Result<Prepared, Stop>> = match &items[..] {
+            [one] => vec![prepare(one)],
+            _ => items.par_iter().map(prepare).collect(),
+        };
+        for (item, prepared) in items.iter().zip(prepared) {
             let mut found = 0;
             let mut sink = |batch: Batch| -> io::Result<()> {
                 match batch {
@@ -272,21 +283,29 @@ pub fn run(config: &Config, out: &mut dyn Write, err: &mut dyn Write) -> io::Res
                 Ok(())
             };
             let result = prepared.and_then(|prepared| match prepared {
-                Prepared::Ready(batch) => sink(batch).map_err(Stop::Output),
+                Prepared::Ready(batch, failed) => {
+                    sink(batch).map_err(Stop::Output)?;
+                    failed.map_or(Ok(()), |e| Err(Stop::Input(e)))
+                }
                 Prepared::Log(log) => stream_log(config, &cat, log, &mut sink),
             });
-            match result {
-                Ok(()) => {}
+            let failed = match result {
+                Ok(()) => false,
                 Err(Stop::Output(e)) => return Err(e),
                 Err(Stop::Input(e)) => {
                     // Best effort: a full or failing stderr must not cost the findings on stdout.
                     let _ = writeln!(err, "error: {}", text::escape(&e.to_string()));
                     outcome.errors = true;
+                    true
                 }
-            }
-            if found == 0 && !config.json && !config.json_lines && !config.summary {
-                let name = text::escape(&source_name(input));
-                let _ = writeln!(err, "{name}: {}", cat.ui("no_codes"));
+            };
+            // A file given by name that holds no code is worth a word; one of many found in
+            // a folder is not (as grep -r is silent about files without a match).
+            if let Item::Input(input, false) = item {
+                if found == 0 && !failed && !config.json && !config.json_lines && !config.summary {
+                    let name = text::escape(&source_name(input));
+                    let _ = writeln!(err, "{name}: {}", cat.ui("no_codes"));
+                }
             }
             outcome.found |= found > 0;
         }
@@ -309,6 +328,37 @@ pub fn run(config: &Config, out: &mut dyn Write, err: &mut dyn Write) -> io::Res
     Ok(outcome)
 }
 
+/// One input of a run: an argument, or a file found in a folder given as one.
+enum Item {
+    /// An input, and whether it was found in a folder.
+    Input(Input, bool),
+    /// An entry of a folder that could not be walked.
+    Unreadable(InputError),
+}
+
+/// Whether an input names a folder.
+fn is_folder(input: &Input) -> bool {
+    matches!(input, Input::File(p) if p.is_dir())
+}
+
+/// The inputs of a run, folders walked into the files they hold as they are reached.
+fn items(config: &Config) -> impl Iterator<Item = Item> + '_ {
+    config
+        .inputs
+        .iter()
+        .flat_map(|input| -> Box<dyn Iterator<Item = Item>> {
+            match input {
+                Input::File(path) if path.is_dir() => {
+                    Box::new(input::walk::walk(path).map(|found| match found {
+                        Ok(path) => Item::Input(Input::File(path), true),
+                        Err(e) => Item::Unreadable(e),
+                    }))
+                }
+                _ => Box::new(std::iter::once(Item::Input(input.clone(), false))),
+            }
+        })
+}
+
 fn source_name(input: &Input) -> String {
     match input {
         Input::Codes(..) => "argument".into(),
@@ -319,8 +369,9 @@ fn source_name(input: &Input) -> String {
 
 /// An input made ready to hand on.
 enum Prepared {
-    /// A code look-up or an email, done.
-    Ready(Batch),
+    /// A code look-up or an email, done; and the error that cut the email short, if one did
+    /// (what came before it is kept).
+    Ready(Batch, Option<InputError>),
     /// A log, to be streamed.
     Log(Log),
 }
@@ -348,28 +399,31 @@ fn prepare(config: &Config, cat: &Catalog, input: &Input) -> Result<Prepared, St
             };
             findings_batch(config, cat, vec![finding::decode(cat, *b, *e, origin)])
         };
-        return Ok(Prepared::Ready(batch));
+        return Ok(Prepared::Ready(batch, None));
     }
-    let (mut reader, len): (Box<dyn io::Read + Send>, _) = match input {
+    let (raw, len): (Box<dyn io::Read + Send>, _) = match input {
         Input::File(path) => {
             let (file, len) = input::open_file(path).map_err(Stop::Input)?;
             (Box::new(file), Some(len))
         }
         _ => (Box::new(io::stdin()), None),
     };
-    let read_fail = |reason: String| {
-        Stop::Input(InputError {
-            name: source.clone(),
-            reason,
-        })
+    let failure = |reason: String| InputError {
+        name: source.clone(),
+        reason,
     };
+    let read_fail = |reason: String| Stop::Input(failure(reason));
+    // Compressed input is decoded as it is read; its size on disk says nothing of how much
+    // text it holds, so its progress has no end to show.
+    let (mut reader, format) =
+        input::decompress::open(raw).map_err(|e| read_fail(input::describe(&e)))?;
+    let len = len.filter(|_| format.is_none());
     let head = input::read_head(&mut reader, config.line_buffered)
         .map_err(|e| read_fail(input::describe(&e)))?;
     if let Some(form) = mail_form(&head) {
-        let bytes = input::read_rest(head, reader).map_err(read_fail)?;
-        return Ok(Prepared::Ready(mail_batch(
-            config, cat, &source, &bytes, form,
-        )));
+        let (bytes, failed) = input::read_rest(head, reader).map_err(read_fail)?;
+        let batch = mail_batch(config, cat, &source, &bytes, form);
+        return Ok(Prepared::Ready(batch, failed.map(failure)));
     }
     Ok(Prepared::Log(Log {
         reader: Box::new(io::Cursor::new(head).chain(reader)),

@@ -120,11 +120,6 @@ fn bad_arguments_are_errors_naming_them_and_others_still_run() {
             "tests/fixtures/missing.eml: no such file",
         ))
         .stdout(predicate::str::contains("5.7.1"));
-    smtpcode()
-        .arg("tests")
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("tests: is a directory"));
 }
 
 #[test]

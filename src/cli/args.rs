@@ -8,12 +8,16 @@ Examples:
   smtpcode 5.1.1                       look a code up by hand
   smtpcode 550 5.7.26 --lang it        several codes, explained in Italian
   smtpcode bounce.eml                  decode a saved bounce
+  smtpcode ~/Maildir/.Bounces/         every bounce in a folder, recursively
   tail -n 1000 /var/log/mail.log | smtpcode
   smtpcode --json bounce.eml | jq .    for programs
-  zcat mail.log.gz | smtpcode --summary    attempts per status, class, domain
+  smtpcode --summary /var/log/mail.log*    attempts per status, class, domain, day, relay
   tail -f /var/log/mail.log | smtpcode --line-buffered --json-lines
 
 Codes: basic reply codes (550), enhanced status codes (5.1.1), X.1.1 for a detail in any class.
+Files: emails, mboxes and logs, told apart by their content; gzip, bzip2, xz and zstd files
+are decompressed as read. A folder is walked recursively (hidden entries and Maildir tmp/
+skipped).
 Exit status: 0 a code was found, 1 none was found, 2 an error occurred.";
 
 /// Explain SMTP bounce codes: what happened, whether it is temporary or permanent, and what
@@ -21,8 +25,8 @@ Exit status: 0 a code was found, 1 none was found, 2 an error occurred.";
 #[derive(Debug, Parser)]
 #[command(name = "smtpcode", version, after_help = AFTER_HELP, max_term_width = 100)]
 pub struct Cli {
-    /// Codes to look up (550, 5.1.1, X.1.1) or files to scan; `-` is stdin. With none,
-    /// reads stdin when it is not a terminal.
+    /// Codes to look up (550, 5.1.1, X.1.1), or files and folders to scan (compressed or
+    /// not); `-` is stdin. With none, reads stdin when it is not a terminal.
     #[arg(value_name = "CODE|FILE")]
     pub args: Vec<OsString>,
 

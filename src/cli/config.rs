@@ -103,13 +103,18 @@ impl Config {
         })
     }
 
-    /// Whether findings should name their file (more than one source of input).
+    /// Whether findings should name their file (more than one source of input, or a
+    /// folder of them).
     pub fn several_sources(&self) -> bool {
-        self.inputs
+        let mut sources = self
+            .inputs
             .iter()
-            .filter(|i| !matches!(i, Input::Codes(..)))
-            .count()
-            > 1
+            .filter(|i| !matches!(i, Input::Codes(..)));
+        match (sources.next(), sources.next()) {
+            (Some(Input::File(path)), None) => path.is_dir(),
+            (Some(_), Some(_)) => true,
+            _ => false,
+        }
     }
 }
 

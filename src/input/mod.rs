@@ -3,12 +3,16 @@
 //! Takes in paths and stdin; hands on to the extract stage either a whole email, parsed
 //! into its MIME sections and delivery-status report ([`message`], [`dsn`], [`ses`]), or a
 //! log read in chunks in constant memory ([`stream`]), both cut into units ([`unit`]).
+//! Folders are walked into their files ([`walk`]); compressed input is decoded as it is read
+//! ([`decompress`]).
 
+pub mod decompress;
 pub mod dsn;
 pub mod message;
 pub mod read;
 pub mod ses;
 pub mod stream;
 pub mod unit;
+pub mod walk;
 
 pub use read::{describe, display_name, open_file, read_head, read_rest, InputError};

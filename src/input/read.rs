@@ -6,7 +6,7 @@ use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
 /// A source that could not be read.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct InputError {
     pub name: String,
     pub reason: String,
@@ -84,17 +84,22 @@ pub fn read_head(reader: &mut dyn Read, stream: bool) -> io::Result<Vec<u8>> {
     Ok(head)
 }
 
-/// Reads the rest of an email after its head, up to [`MAX_MESSAGE`] in all.
-pub fn read_rest(mut head: Vec<u8>, reader: impl Read) -> Result<Vec<u8>, String> {
+/// Reads the rest of an email after its head, up to [`MAX_MESSAGE`] in all. A read that
+/// fails part way (a truncated archive) gives what came before it, and the reason.
+pub fn read_rest(
+    mut head: Vec<u8>,
+    reader: impl Read,
+) -> Result<(Vec<u8>, Option<String>), String> {
     let room = MAX_MESSAGE.saturating_sub(head.len() as u64);
-    reader
+    let failed = reader
         .take(room + 1)
         .read_to_end(&mut head)
-        .map_err(|e| describe(&e))?;
+        .err()
+        .map(|e| describe(&e));
     if head.len() as u64 > MAX_MESSAGE {
         return Err(format!("email larger than {} MiB: split the mbox (for example with formail -s) or pass it as a log", MAX_MESSAGE >> 20));
     }
-    Ok(head)
+    Ok((head, failed))
 }
 
 /// An I/O error as a short lower-case phrase, without Rust's "(os error 2)".

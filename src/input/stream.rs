@@ -72,6 +72,8 @@ pub struct Chunker<R> {
     eof: bool,
     spare: Vec<Vec<u8>>,
     scratch: Vec<u8>,
+    /// A read error, given once what was read before it has been handed out.
+    failed: Option<io::Error>,
 }
 
 impl<R: Read> Chunker<R> {
@@ -86,6 +88,7 @@ impl<R: Read> Chunker<R> {
             eof: false,
             spare: Vec::new(),
             scratch: Vec::new(),
+            failed: None,
         }
     }
 
@@ -109,12 +112,22 @@ impl<R: Read> Chunker<R> {
         loop {
             if buf.len() < want && !self.eof {
                 let room = (want - buf.len()) as u64;
-                let got = (&mut self.reader).take(room).read_to_end(&mut buf);
-                self.eof = (got? as u64) < room;
+                // What was read before a failure (a damaged archive) is kept: the failure
+                // ends the input, and is given once that has been handed out.
+                match (&mut self.reader).take(room).read_to_end(&mut buf) {
+                    Ok(got) => self.eof = (got as u64) < room,
+                    Err(e) => {
+                        self.failed = Some(e);
+                        self.eof = true;
+                    }
+                }
             }
             if self.eof && buf.is_empty() {
                 self.spare.push(buf);
-                return Ok(None);
+                return match self.failed.take() {
+                    Some(e) => Err(e),
+                    None => Ok(None),
+                };
             }
             let cut = if self.eof {
                 Some(buf.len())
@@ -139,13 +152,23 @@ impl<R: Read> Chunker<R> {
         let mut buf = self.take_buffer();
         if self.eof {
             let cut = buf.len();
+            if cut == 0 {
+                if let Some(e) = self.failed.take() {
+                    return Err(e);
+                }
+            }
             return Ok((cut > 0).then(|| self.hand_out(buf, cut)));
         }
         self.scratch.resize(ARRIVAL, 0);
         let n = loop {
             match self.reader.read(&mut self.scratch) {
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                other => break other?,
+                Ok(n) => break n,
+                // Hand out what is held first; the failure comes after it.
+                Err(e) => {
+                    self.failed = Some(e);
+                    break 0;
+                }
             }
         };
         buf.extend_from_slice(&self.scratch[..n]);
@@ -270,9 +293,15 @@ where
     rayon::in_place_scope(|scope| {
         let (mut sent, mut next, mut eof) = (0, 0, false);
         let mut waiting: BTreeMap<usize, T> = BTreeMap::new();
+        // A read that fails ends the input; the chunks read before it still go to the sink.
+        let mut failed = None;
         loop {
             while !eof && sent - next < room {
-                match chunker.next_chunk().map_err(Failure::Read)? {
+                let chunk = chunker.next_chunk().unwrap_or_else(|e| {
+                    failed = Some(e);
+                    None
+                });
+                match chunk {
                     Some(chunk) => {
                         let done = done.clone();
                         let seq = sent;
@@ -287,7 +316,7 @@ where
                 }
             }
             if next == sent {
-                return Ok(());
+                return failed.map_or(Ok(()), |e| Err(Failure::Read(e)));
             }
             let (seq, result, chunk) = results.recv().expect("a worker of this scope sends");
             let result = result.unwrap_or_else(|payload| panic::resume_unwind(payload));

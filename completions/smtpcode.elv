@@ -24,6 +24,7 @@ set edit:completion:arg-completer[smtpcode] = {|@words|
             cand --json 'Print one JSON document instead of text (never coloured, keys in English)'
             cand --json-lines 'Print one finding a line, as JSON, as it is found (NDJSON): the fields of a `--json` finding, in constant memory however long the log'
             cand --summary 'Print one table at the end instead of every finding: delivery attempts per status, class and recipient domain, and the most frequent diagnostics. With --json, as JSON'
+            cand --recipients 'Print only the verdicts, one recipient a line: address, action, status, reply, reason, hard or soft, source, tab-separated after a header line (for logs, the last verdict per address, at the end). With --json or --json-lines, the verdict objects. The addresses to remove: smtpcode --recipients DIR | awk -F''\t'' ''$6 == "hard" {print $1}'''
             cand --line-buffered 'Write each finding as soon as its input arrives (for `tail -f mail.log | smtpcode`)'
             cand -h 'Print help'
             cand --help 'Print help'

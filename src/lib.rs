@@ -218,6 +218,8 @@ enum Batch {
     Findings(Vec<Finding>, Vec<Verdict>),
     /// Counts for `--summary`.
     Counts(Box<Summary>),
+    /// Verdicts of a piece of a log for `--recipients`: the last per address it holds.
+    Verdicts(Vec<Verdict>),
 }
 
 /// Why an input stopped.
@@ -235,6 +237,10 @@ pub fn run(config: &Config, out: &mut dyn Write, err: &mut dyn Write) -> io::Res
     let mut outcome = Outcome::default();
     let (mut all, mut summary) = (Vec::new(), Summary::default());
     let mut verdicts = Vec::new();
+    let mut ledger = decode::ledger::Ledger::default();
+    if config.recipients && !config.json && !config.json_lines {
+        out.write_all(render::list::HEADER.as_bytes())?;
+    }
     // Inputs are prepared a group at a time on every core (emails read and analysed whole,
     // logs opened), then handed on in order; logs stream, each on every core, as they come.
     // Folders are walked as the groups are taken, so the first results come at once.
@@ -279,6 +285,10 @@ pub fn run(config: &Config, out: &mut dyn Write, err: &mut dyn Write) -> io::Res
                         found += s.attempts as usize;
                         summary.merge(*s);
                     }
+                    Batch::Verdicts(v) => {
+                        found += v.len();
+                        ledger.add(v);
+                    }
                 }
                 Ok(())
             };
@@ -309,6 +319,9 @@ pub fn run(config: &Config, out: &mut dyn Write, err: &mut dyn Write) -> io::Res
             }
             outcome.found |= found > 0;
         }
+    }
+    if config.recipients {
+        return finish_list(config, out, err, verdicts, ledger).map(|()| outcome);
     }
     match (config.summary, config.json) {
         (true, true) => summary.write_json(out, &cat)?,
@@ -357,6 +370,44 @@ fn items(config: &Config) -> impl Iterator<Item = Item> + '_ {
                 _ => Box::new(std::iter::once(Item::Input(input.clone(), false))),
             }
         })
+}
+
+/// Ends `--recipients`: the verdicts of the logs, the last per address, after those of the
+/// emails (written as they came, except in one `--json` document).
+fn finish_list(
+    config: &Config,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+    mut verdicts: Vec<Verdict>,
+    ledger: decode::ledger::Ledger,
+) -> io::Result<()> {
+    let untracked = ledger.untracked;
+    let logs = ledger.into_verdicts();
+    if config.json {
+        verdicts.extend(logs);
+        render::list::List {
+            schema: 1,
+            recipients: &verdicts,
+            untracked,
+        }
+        .write(out)?;
+    } else {
+        for v in &logs {
+            if config.json_lines {
+                render::json::line(out, v)?;
+            } else {
+                render::list::row(out, v)?;
+            }
+        }
+    }
+    if untracked > 0 {
+        let _ = writeln!(
+            err,
+            "smtpcode: {untracked} verdicts about addresses past the first {} of the logs were not kept",
+            decode::ledger::MAX_ADDRESSES
+        );
+    }
+    out.flush()
 }
 
 fn source_name(input: &Input) -> String {
@@ -478,6 +529,18 @@ fn mail_batch(config: &Config, cat: &Catalog, source: &str, bytes: &[u8], form: 
     if config.json {
         return Batch::Findings(findings, verdicts);
     }
+    if config.recipients {
+        let mut bytes = Vec::new();
+        // Writing to memory cannot fail.
+        let _ = verdicts.iter().try_for_each(|v| {
+            if config.json_lines {
+                render::json::line(&mut bytes, v)
+            } else {
+                render::list::row(&mut bytes, v)
+            }
+        });
+        return Batch::Rendered(bytes, verdicts.len());
+    }
     let mut bytes = Vec::new();
     let n = findings.len();
     // Writing to memory cannot fail.
@@ -531,10 +594,14 @@ fn chunk_batch(config: &Config, cat: &Catalog, source: &str, chunk: &Chunk) -> B
     if config.summary {
         return Batch::Counts(Box::new(Summary::of_log(&chunk.bytes)));
     }
-    let findings = extract::chunk_findings(chunk)
+    let findings: Vec<Finding> = extract::chunk_findings(chunk)
         .into_iter()
         .map(|found| found_finding(cat, source, found))
         .collect();
+    if config.recipients {
+        let refs: Vec<&Finding> = findings.iter().collect();
+        return Batch::Verdicts(decode::recipients::from_log(&refs));
+    }
     findings_batch(config, cat, findings)
 }
 

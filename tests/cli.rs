@@ -886,3 +886,80 @@ fn german_and_spanish_reach_the_verdicts_labels_and_summary() {
         .assert()
         .stdout(predicate::str::contains("Intentos de entrega"));
 }
+
+/// `--recipients`: the verdicts alone, tab-separated under a header; for a log the last
+/// verdict per address; the sixth column picks the addresses to remove.
+#[test]
+fn recipients_list_the_last_verdict_per_address_as_columns() {
+    let out = smtpcode()
+        .args([
+            "--recipients",
+            "tests/fixtures/postfix-retries.log",
+            "tests/fixtures/dsn-multi-recipient.eml",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let rows: Vec<Vec<&str>> = text.lines().map(|l| l.split('\t').collect()).collect();
+    assert_eq!(
+        rows[0],
+        ["address", "action", "status", "reply", "reason", "bounce", "source"]
+    );
+    assert!(rows.iter().all(|r| r.len() == 7), "{text}");
+    // The email's verdicts come as it is read; the log's, one per address, at the end.
+    let brief: Vec<(&str, &str, &str)> = rows[1..].iter().map(|r| (r[0], r[1], r[5])).collect();
+    assert_eq!(
+        brief,
+        [
+            ("one@example.net", "failed", "hard"),
+            ("two@example.net", "delayed", "soft"),
+            ("three@example.net", "failed", "soft"),
+            // Deferred, then sent a day later: the last verdict stands.
+            ("alice@example.net", "delivered", "soft"),
+            ("bob@example.org", "failed", "hard"),
+            ("carol@example.com", "delayed", "soft"),
+        ]
+    );
+    assert_eq!(rows[5][2..5], ["5.1.1", "550", "userunknown"]);
+    assert_eq!(rows[6][3], "-");
+    let hard: Vec<&str> = rows[1..]
+        .iter()
+        .filter(|r| r[5] == "hard")
+        .map(|r| r[0])
+        .collect();
+    assert_eq!(hard, ["one@example.net", "bob@example.org"]);
+
+    // JSON: the verdict objects, in one document or one a line.
+    let doc = json(&["--recipients", "tests/fixtures/postfix-retries.log"]);
+    assert_eq!(doc["schema"], 1);
+    assert_eq!(doc["untracked"], 0);
+    assert!(doc.get("findings").is_none());
+    let list = doc["recipients"].as_array().unwrap();
+    assert_eq!(list.len(), 3);
+    assert_eq!(list[0]["status"], "2.0.0");
+    let out = smtpcode()
+        .args([
+            "--recipients",
+            "--json-lines",
+            "tests/fixtures/postfix-retries.log",
+        ])
+        .output()
+        .unwrap();
+    let lines: Vec<Value> = out
+        .stdout
+        .split(|&b| b == b'\n')
+        .filter(|l| !l.is_empty())
+        .map(|l| serde_json::from_slice(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 3);
+    assert_eq!(lines[1]["address"], "bob@example.org");
+    assert_eq!(lines[1]["hard"], true);
+
+    // A code looked up by hand has no recipient.
+    smtpcode()
+        .args(["--recipients", "550"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--recipients"));
+}

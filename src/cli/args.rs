@@ -44,6 +44,13 @@ pub struct Cli {
     #[arg(long = "summary", conflicts_with = "json_lines")]
     pub summary: bool,
 
+    /// Print only the verdicts, one recipient a line: address, action, status, reply,
+    /// reason, hard or soft, source, tab-separated after a header line (for logs, the last
+    /// verdict per address, at the end). With --json or --json-lines, the verdict objects.
+    /// The addresses to remove: smtpcode --recipients DIR | awk -F'\t' '$6 == "hard" {print $1}'
+    #[arg(long = "recipients", conflicts_with = "summary")]
+    pub recipients: bool,
+
     /// Write each finding as soon as its input arrives (for `tail -f mail.log | smtpcode`).
     #[arg(long = "line-buffered")]
     pub line_buffered: bool,

@@ -55,6 +55,8 @@ pub struct Config {
     pub json_lines: bool,
     /// `--summary`: counts at the end instead of findings.
     pub summary: bool,
+    /// `--recipients`: the verdicts alone, one recipient a line.
+    pub recipients: bool,
     /// `--line-buffered`: write what each read of the input gives at once.
     pub line_buffered: bool,
     /// Show a progress bar on stderr for long inputs.
@@ -81,6 +83,9 @@ impl Config {
             }
             inputs.push(Input::Stdin);
         }
+        if cli.recipients && inputs.iter().any(|i| matches!(i, Input::Codes(..))) {
+            return Err("--recipients lists the recipients of bounces and logs: a code looked up by hand has none (drop --recipients, or give files)".into());
+        }
         let width = (env.var)("COLUMNS")
             .and_then(|c| c.parse().ok())
             .filter(|w| (20..=1000).contains(w))
@@ -98,6 +103,7 @@ impl Config {
             width,
             json_lines: cli.json_lines,
             summary: cli.summary,
+            recipients: cli.recipients,
             line_buffered: cli.line_buffered,
             progress,
         })

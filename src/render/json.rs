@@ -29,11 +29,15 @@ impl Report {
 
     /// Writes the document and a final newline.
     pub fn write(&self, out: &mut dyn Write) -> io::Result<()> {
-        let mut json =
-            serde_json::Serializer::with_formatter(&mut *out, Safe(PrettyFormatter::new()));
-        self.serialize(&mut json).map_err(io::Error::from)?;
-        writeln!(out)
+        document(out, self)
     }
+}
+
+/// Writes one JSON document, indented, and a final newline.
+pub fn document<T: Serialize + ?Sized>(out: &mut dyn Write, item: &T) -> io::Result<()> {
+    let mut json = serde_json::Serializer::with_formatter(&mut *out, Safe(PrettyFormatter::new()));
+    item.serialize(&mut json).map_err(io::Error::from)?;
+    writeln!(out)
 }
 
 /// Writes one item as one line of JSON (`--json-lines`, NDJSON): a finding has the same

@@ -21,12 +21,13 @@ Register-ArgumentCompleter -Native -CommandName 'smtpcode' -ScriptBlock {
 
     $completions = @(switch ($command) {
         'smtpcode' {
+            [CompletionResult]::new('--top', '--top', [CompletionResultType]::ParameterName, 'Rows per table of --summary (statuses, domains, days, hosts, diagnostics) [default: 10]. --json --summary has every row but the diagnostics')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output: auto colours a terminal unless NO_COLOR is set or TERM=dumb')
             [CompletionResult]::new('--lang', '--lang', [CompletionResultType]::ParameterName, 'Language of the explanations: en, it, fr, de or es. Default: SMTPCODE_LANG, LANGUAGE, LC_ALL, LC_MESSAGES, LANG (de_DE.UTF-8, es_MX ...), then English')
             [CompletionResult]::new('--generate', '--generate', [CompletionResultType]::ParameterName, 'Print a shell completion script or the man page, then exit')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document instead of text (never coloured, keys in English)')
             [CompletionResult]::new('--json-lines', '--json-lines', [CompletionResultType]::ParameterName, 'Print one finding a line, as JSON, as it is found (NDJSON): the fields of a `--json` finding, in constant memory however long the log')
-            [CompletionResult]::new('--summary', '--summary', [CompletionResultType]::ParameterName, 'Print one table at the end instead of every finding: delivery attempts per status, class and recipient domain, and the most frequent diagnostics. With --json, as JSON')
+            [CompletionResult]::new('--summary', '--summary', [CompletionResultType]::ParameterName, 'Print tables at the end instead of every finding: delivery attempts per class, status, recipient domain, day and remote host, and the most frequent diagnostics, the top 10 of each (see --top). With --json, as JSON')
             [CompletionResult]::new('--recipients', '--recipients', [CompletionResultType]::ParameterName, 'Print only the verdicts, one recipient a line: address, action, status, reply, reason, hard or soft, source, tab-separated after a header line (for logs, the last verdict per address, at the end). With --json or --json-lines, the verdict objects. The addresses to remove: smtpcode --recipients DIR | awk -F''\t'' ''$6 == "hard" {print $1}''')
             [CompletionResult]::new('--line-buffered', '--line-buffered', [CompletionResultType]::ParameterName, 'Write each finding as soon as its input arrives (for `tail -f mail.log | smtpcode`)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')

@@ -23,12 +23,16 @@ _smtpcode() {
 
     case "${cmd}" in
         smtpcode)
-            opts="-h -V --json --json-lines --summary --recipients --line-buffered --color --lang --generate --help --version"
+            opts="-h -V --json --json-lines --summary --top --recipients --line-buffered --color --lang --generate --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --top)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0

@@ -18,12 +18,13 @@ set edit:completion:arg-completer[smtpcode] = {|@words|
     }
     var completions = [
         &'smtpcode'= {
+            cand --top 'Rows per table of --summary (statuses, domains, days, hosts, diagnostics) [default: 10]. --json --summary has every row but the diagnostics'
             cand --color 'When to colour the output: auto colours a terminal unless NO_COLOR is set or TERM=dumb'
             cand --lang 'Language of the explanations: en, it, fr, de or es. Default: SMTPCODE_LANG, LANGUAGE, LC_ALL, LC_MESSAGES, LANG (de_DE.UTF-8, es_MX ...), then English'
             cand --generate 'Print a shell completion script or the man page, then exit'
             cand --json 'Print one JSON document instead of text (never coloured, keys in English)'
             cand --json-lines 'Print one finding a line, as JSON, as it is found (NDJSON): the fields of a `--json` finding, in constant memory however long the log'
-            cand --summary 'Print one table at the end instead of every finding: delivery attempts per status, class and recipient domain, and the most frequent diagnostics. With --json, as JSON'
+            cand --summary 'Print tables at the end instead of every finding: delivery attempts per class, status, recipient domain, day and remote host, and the most frequent diagnostics, the top 10 of each (see --top). With --json, as JSON'
             cand --recipients 'Print only the verdicts, one recipient a line: address, action, status, reply, reason, hard or soft, source, tab-separated after a header line (for logs, the last verdict per address, at the end). With --json or --json-lines, the verdict objects. The addresses to remove: smtpcode --recipients DIR | awk -F''\t'' ''$6 == "hard" {print $1}'''
             cand --line-buffered 'Write each finding as soon as its input arrives (for `tail -f mail.log | smtpcode`)'
             cand -h 'Print help'

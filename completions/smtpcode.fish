@@ -1,3 +1,4 @@
+complete -c smtpcode -l top -d 'Rows per table of --summary (statuses, domains, days, hosts, diagnostics) [default: 10]. --json --summary has every row but the diagnostics' -r
 complete -c smtpcode -l color -d 'When to colour the output: auto colours a terminal unless NO_COLOR is set or TERM=dumb' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -10,7 +11,7 @@ complete-elvish\t''
 man\t''"
 complete -c smtpcode -l json -d 'Print one JSON document instead of text (never coloured, keys in English)'
 complete -c smtpcode -l json-lines -d 'Print one finding a line, as JSON, as it is found (NDJSON): the fields of a `--json` finding, in constant memory however long the log'
-complete -c smtpcode -l summary -d 'Print one table at the end instead of every finding: delivery attempts per status, class and recipient domain, and the most frequent diagnostics. With --json, as JSON'
+complete -c smtpcode -l summary -d 'Print tables at the end instead of every finding: delivery attempts per class, status, recipient domain, day and remote host, and the most frequent diagnostics, the top 10 of each (see --top). With --json, as JSON'
 complete -c smtpcode -l recipients -d 'Print only the verdicts, one recipient a line: address, action, status, reply, reason, hard or soft, source, tab-separated after a header line (for logs, the last verdict per address, at the end). With --json or --json-lines, the verdict objects. The addresses to remove: smtpcode --recipients DIR | awk -F\'\\t\' \'$6 == "hard" {print $1}\''
 complete -c smtpcode -l line-buffered -d 'Write each finding as soon as its input arrives (for `tail -f mail.log | smtpcode`)'
 complete -c smtpcode -s h -l help -d 'Print help'

@@ -323,9 +323,13 @@ pub fn run(config: &Config, out: &mut dyn Write, err: &mut dyn Write) -> io::Res
     if config.recipients {
         return finish_list(config, out, err, verdicts, ledger).map(|()| outcome);
     }
+    let view = render::summary::View {
+        top: config.top,
+        today: extract::stamp::Day::today(),
+    };
     match (config.summary, config.json) {
-        (true, true) => summary.write_json(out, &cat)?,
-        (true, false) => summary.write_text(out, &cat)?,
+        (true, true) => summary.write_json(out, &cat, view)?,
+        (true, false) => summary.write_text(out, &cat, view)?,
         (false, true) => {
             // Logs give their verdicts at the end: the last status seen per address.
             let logs: Vec<&Finding> = all

@@ -963,3 +963,76 @@ fn recipients_list_the_last_verdict_per_address_as_columns() {
         .code(2)
         .stderr(predicate::str::contains("--recipients"));
 }
+
+/// `--summary` counts per day (syslog, ISO 8601, Exim and RFC 5424 timestamps) and per
+/// remote host (Postfix's and Sendmail's relay=, Exim's H=), titles a status by the provider
+/// that explains it, and keeps each table to `--top` rows in text.
+#[test]
+fn summary_counts_days_and_remote_hosts_with_provider_titles() {
+    let doc = json(&[
+        "--summary",
+        "tests/fixtures/mixed-hosts.log",
+        "tests/fixtures/postfix-retries.log",
+    ]);
+    let s = &doc["summary"];
+    let days: Vec<(String, u64)> = s["days"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["day"].as_str().unwrap()[5..].to_string(),
+                d["attempts"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    // Calendar order; syslog's `Nov 30` and `Dec  1` get a year (checked by the unit tests).
+    assert_eq!(
+        days,
+        [
+            ("11-28".to_string(), 2),
+            ("11-29".into(), 2),
+            ("11-30".into(), 4),
+            ("12-01".into(), 1)
+        ]
+    );
+    let relays: Vec<(&str, u64)> = s["relays"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["host"].as_str().unwrap(), r["attempts"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(relays[0], ("mx.example.net", 3));
+    assert!(relays.contains(&("mx.example.org", 3)), "{relays:?}");
+    assert!(relays.contains(&("fabrikam-example.mail.protection.outlook.com", 1)));
+    // Postfix's relay=none names no host.
+    assert_eq!(relays.iter().map(|r| r.1).sum::<u64>(), 8);
+    let banned = s["statuses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["code"] == "5.7.606")
+        .unwrap();
+    assert_eq!(banned["provider"], "microsoft:5.7.606-649");
+    assert_eq!(banned["title"], "Sending IP banned by Microsoft");
+
+    let out = smtpcode()
+        .args(["--summary", "--top", "1", "tests/fixtures/mixed-hosts.log"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("By day:"), "{text}");
+    assert!(text.contains("2026-11-30"), "{text}");
+    assert!(text.contains("and 2 earlier days"), "{text}");
+    assert!(text.contains("By remote host:"), "{text}");
+    assert!(
+        text.contains("5.7.606  Sending IP banned by Microsoft"),
+        "{text}"
+    );
+    assert!(text.contains("and 3 more rows"), "{text}");
+    // --top belongs to the summary.
+    smtpcode()
+        .args(["--top", "3", "tests/fixtures/mixed-hosts.log"])
+        .assert()
+        .code(2);
+}

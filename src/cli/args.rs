@@ -39,10 +39,16 @@ pub struct Cli {
     #[arg(long = "json-lines", conflicts_with = "json")]
     pub json_lines: bool,
 
-    /// Print one table at the end instead of every finding: delivery attempts per status,
-    /// class and recipient domain, and the most frequent diagnostics. With --json, as JSON.
+    /// Print tables at the end instead of every finding: delivery attempts per class,
+    /// status, recipient domain, day and remote host, and the most frequent diagnostics,
+    /// the top 10 of each (see --top). With --json, as JSON.
     #[arg(long = "summary", conflicts_with = "json_lines")]
     pub summary: bool,
+
+    /// Rows per table of --summary (statuses, domains, days, hosts, diagnostics) [default:
+    /// 10]. --json --summary has every row but the diagnostics.
+    #[arg(long = "top", value_name = "N", requires = "summary")]
+    pub top: Option<usize>,
 
     /// Print only the verdicts, one recipient a line: address, action, status, reply,
     /// reason, hard or soft, source, tab-separated after a header line (for logs, the last

@@ -57,6 +57,8 @@ pub struct Config {
     pub summary: bool,
     /// `--recipients`: the verdicts alone, one recipient a line.
     pub recipients: bool,
+    /// `--top`: rows per table of the summary.
+    pub top: usize,
     /// `--line-buffered`: write what each read of the input gives at once.
     pub line_buffered: bool,
     /// Show a progress bar on stderr for long inputs.
@@ -104,6 +106,7 @@ impl Config {
             json_lines: cli.json_lines,
             summary: cli.summary,
             recipients: cli.recipients,
+            top: cli.top.unwrap_or(crate::render::summary::count::TEXT_ROWS),
             line_buffered: cli.line_buffered,
             progress,
         })

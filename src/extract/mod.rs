@@ -7,13 +7,15 @@
 //! and numbers inside words are not codes. A basic code directly followed by an enhanced
 //! code of the same class is one reply, and codes that repeat within a unit are one finding
 //! ([`replies`]). [`recipient`] says which address a unit is about; [`code`] holds the code
-//! types every later stage uses.
+//! types every later stage uses; [`stamp`] reads a log line's day and remote host for the
+//! summary.
 
 pub(crate) mod accept;
 pub mod code;
 pub(crate) mod recipient;
 pub(crate) mod replies;
 pub(crate) mod scan;
+pub(crate) mod stamp;
 
 use crate::input::stream::Chunk;
 use crate::input::unit::{Unit, Units};

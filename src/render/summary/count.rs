@@ -1,5 +1,5 @@
 //! Render stage, `--summary`: delivery attempts counted per status, per class, per
-//! recipient domain, and the most frequent diagnostics.
+//! recipient domain, per day and per remote host, and the most frequent diagnostics.
 //!
 //! One unit of the log (a line, with its continuation lines) that holds a reply is one
 //! delivery attempt, counted under its status: the `dsn=` field where the unit has one
@@ -11,6 +11,7 @@
 use super::blank::normalize;
 use crate::extract::code::{Basic, Class, Enhanced};
 use crate::extract::recipient;
+use crate::extract::stamp::{self, Day};
 use crate::extract::{self, UnitReplies};
 use crate::text::address;
 use foldhash::HashMap;
@@ -18,8 +19,9 @@ use memchr::memmem;
 
 /// The most keys a table (statuses, domains, diagnostics) keeps.
 pub const MAX_KEYS: usize = 10_000;
-/// Rows of the domain and diagnostic tables in text; JSON has every domain and more rows.
-pub(crate) const TEXT_ROWS: usize = 10;
+/// Rows of each table in text, unless `--top` says otherwise; JSON has every row of each
+/// table but the diagnostics.
+pub const TEXT_ROWS: usize = 10;
 pub(crate) const JSON_DIAGNOSTICS: usize = 50;
 
 /// The status an attempt is counted under.
@@ -78,6 +80,14 @@ pub struct Summary {
     pub(crate) diagnostics: HashMap<Status, HashMap<Box<str>, u64>>,
     /// (status, text) pairs in `diagnostics`.
     pub(crate) diagnostic_keys: usize,
+    /// Per day, from the log's timestamps (year 0: a syslog line, whose year is inferred
+    /// when the summary is written).
+    pub(crate) days: HashMap<Day, PerClass>,
+    /// The day being counted, not yet in `days` (see [`Summary::add_day`]).
+    day: Option<(Day, PerClass)>,
+    /// Per remote host (`relay=`, Exim's `H=`); attempts that name none are not counted.
+    /// Lower case, as bytes (made text when written).
+    pub(crate) relays: HashMap<Box<[u8]>, PerClass>,
     /// Counts that a full table could not take (see `MAX_KEYS`).
     pub untracked: u64,
 }
@@ -88,6 +98,7 @@ impl Summary {
         let mut s = Summary::default();
         let mut scratch = Vec::new();
         extract::for_each_unit(bytes, |unit| s.add_unit(unit, &mut scratch));
+        s.close_day();
         s
     }
 
@@ -105,6 +116,15 @@ impl Summary {
             (None, Some((b, _))) => Status::Basic(*b),
             (None, None) => return,
         };
+        let class = status.class().map(class_index).unwrap_or(1);
+        let line = unit.bytes();
+        if let Some(day) = stamp::day(line) {
+            self.add_day(day, class);
+        }
+        let relay = stamp::relay(line);
+        if !relay.is_empty() {
+            self.add_relay(relay, class);
+        }
         let failed = matches!(status.class(), Some(Class::Transient | Class::Permanent));
         let diagnostic = if failed {
             let reply = unit
@@ -151,6 +171,43 @@ impl Summary {
         self.add(status, "", None, 1);
     }
 
+    /// Counts a day. The lines of a log come in order: counts gather for the current day
+    /// and go to the table when the day changes, so that most lines cost no look-up.
+    fn add_day(&mut self, day: Day, class: usize) {
+        match &mut self.day {
+            Some((current, per)) if *current == day => per[class] += 1,
+            _ => {
+                self.close_day();
+                let mut per = PerClass::default();
+                per[class] = 1;
+                self.day = Some((day, per));
+            }
+        }
+    }
+
+    /// Moves the current day's counts to the table.
+    fn close_day(&mut self) {
+        if let Some((day, per)) = self.day.take() {
+            self.untracked += merge_per(&mut self.days, day, per);
+        }
+    }
+
+    /// Counts a remote host, lower-cased without allocating.
+    fn add_relay(&mut self, raw: &[u8], class: usize) {
+        let mut buf = [0u8; 256];
+        let lower = &mut buf[..raw.len().min(256)];
+        lower.copy_from_slice(&raw[..lower.len()]);
+        lower.make_ascii_lowercase();
+        let counted = match self.relays.get_mut(&*lower) {
+            Some(per) => {
+                per[class] += 1;
+                true
+            }
+            None => bump_per(&mut self.relays, (*lower).into(), class, 1),
+        };
+        self.untracked += u64::from(!counted);
+    }
+
     pub(crate) fn add(&mut self, status: Status, domain: &str, diagnostic: Option<&str>, n: u64) {
         self.attempts += n;
         let class = status.class().map(class_index);
@@ -174,7 +231,9 @@ impl Summary {
     }
 
     /// Adds the counts of another piece of the log.
-    pub fn merge(&mut self, other: Summary) {
+    pub fn merge(&mut self, mut other: Summary) {
+        other.close_day();
+        self.close_day();
         self.attempts += other.attempts;
         self.untracked += other.untracked;
         for (a, b) in self.classes.iter_mut().zip(other.classes) {
@@ -191,6 +250,12 @@ impl Summary {
             } else {
                 self.untracked += per.iter().sum::<u64>();
             }
+        }
+        for (day, per) in other.days {
+            self.untracked += merge_per(&mut self.days, day, per);
+        }
+        for (relay, per) in other.relays {
+            self.untracked += merge_per(&mut self.relays, relay, per);
         }
         for (status, texts) in other.diagnostics {
             for (text, n) in texts {
@@ -228,6 +293,41 @@ impl Summary {
         v
     }
 
+    /// Attempts per day, in the order of the calendar, syslog days given the year that
+    /// `today` infers for them.
+    pub(crate) fn days(&self, today: Day) -> Vec<(Day, PerClass)> {
+        let mut v: Vec<(Day, PerClass)> = Vec::new();
+        for (day, per) in self.days.iter().chain(self.day.iter().map(|(d, p)| (d, p))) {
+            let day = day.with_year(today);
+            match v.iter_mut().find(|(d, _)| *d == day) {
+                Some((_, mine)) => mine.iter_mut().zip(per).for_each(|(a, b)| *a += b),
+                None => v.push((day, *per)),
+            }
+        }
+        v.sort_by_key(|(d, _)| *d);
+        v
+    }
+
+    /// Attempts per remote host, most first.
+    pub(crate) fn relays(&self) -> Vec<(std::borrow::Cow<'_, str>, PerClass)> {
+        let mut v: Vec<_> = self
+            .relays
+            .iter()
+            .map(|(d, n)| (String::from_utf8_lossy(d), *n))
+            .collect();
+        let total = |p: &PerClass| p.iter().sum::<u64>();
+        v.sort_by(|a, b| total(&b.1).cmp(&total(&a.1)).then(a.0.cmp(&b.0)));
+        v
+    }
+
+    /// The diagnostics counted under one status, with their counts.
+    pub(crate) fn diagnostics_of(&self, status: Status) -> impl Iterator<Item = (&str, u64)> {
+        self.diagnostics
+            .get(&status)
+            .into_iter()
+            .flat_map(|texts| texts.iter().map(|(t, n)| (&**t, *n)))
+    }
+
     pub(crate) fn diagnostics(&self) -> Vec<(Status, &str, u64)> {
         let mut v: Vec<_> = self
             .diagnostics
@@ -249,6 +349,42 @@ fn bump<K: std::hash::Hash + Eq>(map: &mut HashMap<K, u64>, key: K, n: u64) -> b
         return false;
     }
     true
+}
+
+/// Adds `n` attempts of class `class` to `key`, unless the table is full and lacks it;
+/// says whether they were counted.
+fn bump_per<K: std::hash::Hash + Eq>(
+    map: &mut HashMap<K, PerClass>,
+    key: K,
+    class: usize,
+    n: u64,
+) -> bool {
+    if let Some(per) = map.get_mut(&key) {
+        per[class] += n;
+    } else if map.len() < MAX_KEYS {
+        let mut per = PerClass::default();
+        per[class] = n;
+        map.insert(key, per);
+    } else {
+        return false;
+    }
+    true
+}
+
+/// Adds another piece's counts for `key`; gives the attempts a full table could not take.
+fn merge_per<K: std::hash::Hash + Eq>(
+    map: &mut HashMap<K, PerClass>,
+    key: K,
+    per: PerClass,
+) -> u64 {
+    if let Some(mine) = map.get_mut(&key) {
+        mine.iter_mut().zip(per).for_each(|(a, b)| *a += b);
+    } else if map.len() < MAX_KEYS {
+        map.insert(key, per);
+    } else {
+        return per.iter().sum();
+    }
+    0
 }
 
 /// What the server said about a failed attempt, with what changes from one message to the

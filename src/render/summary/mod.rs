@@ -1,5 +1,5 @@
 //! Render stage, for a whole log (`--summary`): delivery attempts counted per status, per
-//! class, per recipient domain, and the most frequent diagnostics ([`count`], with
+//! class, per recipient domain, per day and per remote host, and the most frequent diagnostics ([`count`], with
 //! diagnostics blanked by [`blank`]), written at the end as one table or one JSON document
 //! ([`write`]). Counting happens per chunk, in parallel; the counts are then merged.
 
@@ -8,3 +8,4 @@ pub mod count;
 pub mod write;
 
 pub use count::Summary;
+pub use write::View;

@@ -436,6 +436,8 @@ struct Log {
     source: String,
     reader: Box<dyn io::Read + Send>,
     len: Option<u64>,
+    /// The read error that ended the log early, if one does.
+    failed: input::read::Failure,
 }
 
 /// Looks a code up, reads and analyses an email whole, or opens a log: the start of the
@@ -470,20 +472,24 @@ fn prepare(config: &Config, cat: &Catalog, input: &Input) -> Result<Prepared, St
     let read_fail = |reason: String| Stop::Input(failure(reason));
     // Compressed input is decoded as it is read; its size on disk says nothing of how much
     // text it holds, so its progress has no end to show.
-    let (mut reader, format) =
+    let (reader, format) =
         input::decompress::open(raw).map_err(|e| read_fail(input::describe(&e)))?;
     let len = len.filter(|_| format.is_none());
+    // A read that fails (a damaged archive) ends the input there: what came before it is
+    // read as usual, and the failure is told after it.
+    let (mut reader, failed) = input::until_error(reader);
     let head = input::read_head(&mut reader, config.line_buffered)
         .map_err(|e| read_fail(input::describe(&e)))?;
     if let Some(form) = mail_form(&head) {
-        let (bytes, failed) = input::read_rest(head, reader).map_err(read_fail)?;
+        let bytes = input::read_rest(head, reader).map_err(read_fail)?;
         let batch = mail_batch(config, cat, &source, &bytes, form);
-        return Ok(Prepared::Ready(batch, failed.map(failure)));
+        return Ok(Prepared::Ready(batch, failed.take().map(failure)));
     }
     Ok(Prepared::Log(Log {
         reader: Box::new(io::Cursor::new(head).chain(reader)),
         source,
         len,
+        failed,
     }))
 }
 
@@ -498,6 +504,7 @@ fn stream_log(
         source,
         reader,
         len,
+        failed,
     } = log;
     let work = |chunk: &Chunk| chunk_batch(config, cat, &source, chunk);
     let options = stream::Options {
@@ -514,7 +521,14 @@ fn stream_log(
     let mut progress = render::progress::Progress::new(config.progress, len);
     let result = stream::for_each_chunk(reader, options, work, sink, &mut |n| progress.update(n));
     progress.finish();
-    result.map_err(fail)
+    result.map_err(fail)?;
+    match failed.take() {
+        Some(reason) => Err(Stop::Input(InputError {
+            name: source.clone(),
+            reason,
+        })),
+        None => Ok(()),
+    }
 }
 
 /// Reads an email (or an mbox) whole: findings and a verdict per recipient.

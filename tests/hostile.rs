@@ -1,8 +1,9 @@
 //! Hostile and broken input through the real binary (#5): nothing crashes, nothing reaches
 //! the terminal raw, nothing is lost, and time and memory stay bounded.
 //!
-//! The largest inputs (a 200 MB line, 10^6 codes on a line, 200 MB of empty lines) are full
-//! size in a release build, `cargo test --release --test hostile` (15 s), and a fortieth of
+//! The largest inputs (a 200 MB line, 10^6 codes on a line, 200 MB of empty lines, a folder
+//! of 100,000 files, a gzip bomb of 2 GiB in 256 MiB of address space) are full size in a
+//! release build, `cargo test --release --test hostile` (15 s), and a fortieth of
 //! it in a debug build, which is 30 to 40 times slower (the 200 MB line takes a minute).
 
 use assert_cmd::Command;
@@ -644,3 +645,217 @@ fn set_mode(path: &Path, mode: u32) {
 
 #[cfg(not(unix))]
 fn set_mode(_: &Path, _: u32) {}
+
+// ---- Where bounces really are (#14): folders, pipes, growing and compressed files ----
+
+fn gzip(data: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    e.write_all(data).unwrap();
+    e.finish().unwrap()
+}
+
+/// `--summary --json` on `args`, under the memory limit of [`within_memory`]; the attempts.
+fn attempts_within(args: &[&Path], bytes: usize) -> (u64, Output) {
+    let mut cmd = command("/bin/sh");
+    cmd.env("MALLOC_ARENA_MAX", "1");
+    cmd.arg("-c")
+        .arg(format!("ulimit -v {} && exec \"$0\" \"$@\"", bytes / 1024))
+        .arg(BIN)
+        .args(["--summary", "--json"])
+        .args(args);
+    let out = cmd.output().unwrap();
+    let doc = json_of(&out);
+    (doc["summary"]["attempts"].as_u64().unwrap(), out)
+}
+
+#[test]
+fn a_folder_of_100_000_entries_in_order_and_bounded_memory() {
+    let scratch = Scratch::new("many-files");
+    let n = big(100_000);
+    let dir = scratch.0.join("Maildir/cur");
+    std::fs::create_dir_all(&dir).unwrap();
+    for i in 0..n {
+        let body = if i % 2 == 0 {
+            format!("said: 550 5.1.1 <u{i}@example.org> unknown\n")
+        } else {
+            "nothing to see here\n".to_string()
+        };
+        std::fs::write(dir.join(format!("{i:06}")), body).unwrap();
+    }
+    let (attempts, out) = attempts_within(&[&scratch.0], 512 << 20);
+    assert_eq!(attempts, n.div_ceil(2) as u64);
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Output in name order, whatever order the threads finish in.
+    let out = smtpcode()
+        .arg("--recipients")
+        .arg(&scratch.0)
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    let addresses: Vec<&str> = text
+        .lines()
+        .skip(1)
+        .map(|l| l.split('\t').next().unwrap())
+        .collect();
+    assert_eq!(addresses.len(), n.div_ceil(2));
+    let want: Vec<String> = (0..n)
+        .step_by(2)
+        .map(|i| format!("u{i}@example.org"))
+        .collect();
+    assert!(addresses.iter().zip(&want).all(|(a, b)| a == b));
+}
+
+#[cfg(unix)]
+#[test]
+fn a_fifo_is_read_as_a_stream_compressed_or_not() {
+    let scratch = Scratch::new("fifo");
+    let log = "Nov  1 00:00:00 mx postfix/smtp[1]: Q: to=<a@example.org>, dsn=5.1.1, status=bounced (said: 550 5.1.1 unknown)\n".repeat(1000);
+    for data in [log.as_bytes().to_vec(), gzip(log.as_bytes())] {
+        let fifo = scratch.0.join("pipe");
+        let _ = std::fs::remove_file(&fifo);
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        if !made.is_ok_and(|s| s.success()) {
+            eprintln!("no mkfifo here: skipped");
+            return;
+        }
+        let writer = {
+            let fifo = fifo.clone();
+            std::thread::spawn(move || {
+                use std::io::Write;
+                let mut f = std::fs::OpenOptions::new().write(true).open(fifo).unwrap();
+                // In pieces, as a slow producer (`<(zcat x.gz)`) writes.
+                for piece in data.chunks(1000) {
+                    f.write_all(piece).unwrap();
+                }
+            })
+        };
+        let (attempts, _) = attempts_within(&[&fifo], 512 << 20);
+        writer.join().unwrap();
+        assert_eq!(attempts, 1000);
+    }
+}
+
+#[test]
+fn a_file_that_grows_while_read_is_read_to_where_it_was() {
+    let scratch = Scratch::new("growing");
+    let line = b"Nov  1 00:00:00 mx postfix/smtp[1]: Q: to=<a@example.org>, dsn=4.2.2, status=deferred (said: 452 4.2.2 full)\n";
+    let path = scratch.file("mail.log", &line.repeat(10_000));
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let writer = {
+        let (path, stop) = (path.clone(), stop.clone());
+        std::thread::spawn(move || {
+            use std::io::Write;
+            let mut f = std::fs::OpenOptions::new().append(true).open(path).unwrap();
+            let mut written = 0u64;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                f.write_all(line).unwrap();
+                written += 1;
+            }
+            written
+        })
+    };
+    let out = smtpcode()
+        .args(["--summary", "--json"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let appended = writer.join().unwrap();
+    assert_survived(&out);
+    let attempts = json_of(&out)["summary"]["attempts"].as_u64().unwrap();
+    // Every line there at the start, none twice, none invented.
+    assert!(
+        attempts >= 10_000 && attempts <= 10_000 + appended,
+        "{attempts}"
+    );
+}
+
+#[test]
+fn a_compressed_file_that_lies_about_its_size_is_an_error_after_its_findings() {
+    let scratch = Scratch::new("lying-size");
+    let log = b"said: 550 5.1.1 unknown\n".repeat(100);
+    let mut bytes = gzip(&log);
+    // gzip's trailer: CRC-32, then the size of the text; claim 4 GiB - 1.
+    let len = bytes.len();
+    bytes[len - 4..].copy_from_slice(&u32::MAX.to_le_bytes());
+    let file = scratch.file("mail.log.gz", &bytes);
+    let out = smtpcode().arg("--json").arg(&file).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.starts_with(&format!("error: {}: gzip data damaged", file.display())),
+        "{err}"
+    );
+    assert!(!err.contains("panicked"));
+    assert_eq!(codes(&json_of(&out)).len(), 100);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_gzip_bomb_runs_in_constant_memory_and_can_be_interrupted() {
+    let scratch = Scratch::new("bomb");
+    // One member of 8 MiB of replies compresses to a few KB; the file repeats it: a gzip of
+    // many members is one stream. Release: 2 GiB of text from about 4 MB.
+    let piece = b"said: 550 5.1.1 unknown\n".repeat((8 << 20) / 24);
+    let member = gzip(&piece);
+    let members = big(256).max(2);
+    let bomb = member.repeat(members);
+    assert!(bomb.len() < (16 << 20));
+    let file = scratch.file("bomb.gz", &bomb);
+    let (attempts, out) = attempts_within(&[&file], 256 << 20);
+    assert_survived(&out);
+    assert_eq!(attempts, (members * piece.len() / 24) as u64);
+    // Interrupted part way (Ctrl-C), it stops at once.
+    let mut child = std::process::Command::new(BIN)
+        .args(["--summary"])
+        .arg(&file)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(200));
+    std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let start = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "no stop on SIGINT"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn compressed_and_plain_files_mixed_and_a_path_with_controls() {
+    let scratch = Scratch::new("mixed");
+    let line = b"said: 550 5.1.1 unknown\n";
+    let plain = scratch.file("a.log", line);
+    let packed = scratch.file("b.log", &gzip(line));
+    let evil = scratch.file("c\x1b[31m\x07\u{202e}.gz", &gzip(line)[..10]);
+    let out = smtpcode()
+        .arg("--json")
+        .args([&plain, &packed, &evil])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(codes(&json_of(&out)), ["550 5.1.1", "550 5.1.1"]);
+    assert_terminal_safe(&out.stderr, false);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("c\\x1B[31m\\x07\\u{202E}.gz: gzip data truncated"),
+        "{err}"
+    );
+    // The same through a folder walk, in text.
+    let out = smtpcode().arg(&scratch.0).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_terminal_safe(&out.stdout, false);
+    assert_terminal_safe(&out.stderr, false);
+}

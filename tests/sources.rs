@@ -208,7 +208,7 @@ fn a_truncated_archive_keeps_the_findings_before_the_damage() {
     assert_eq!(
         err.trim_end(),
         format!(
-            "error: {}: truncated gzip data; the findings before it are kept",
+            "error: {}: gzip data truncated; the findings before it are kept",
             cut.display()
         )
     );

@@ -104,7 +104,7 @@ impl Read for Labelled {
             io::Error::new(
                 e.kind(),
                 format!(
-                    "{what} {} data; the findings before it are kept",
+                    "{} data {what}; the findings before it are kept",
                     self.format
                 ),
             )

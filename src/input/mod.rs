@@ -15,4 +15,4 @@ pub mod stream;
 pub mod unit;
 pub mod walk;
 
-pub use read::{describe, display_name, open_file, read_head, read_rest, InputError};
+pub use read::{describe, display_name, open_file, read_head, read_rest, until_error, InputError};

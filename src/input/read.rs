@@ -84,22 +84,63 @@ pub fn read_head(reader: &mut dyn Read, stream: bool) -> io::Result<Vec<u8>> {
     Ok(head)
 }
 
-/// Reads the rest of an email after its head, up to [`MAX_MESSAGE`] in all. A read that
-/// fails part way (a truncated archive) gives what came before it, and the reason.
-pub fn read_rest(
-    mut head: Vec<u8>,
-    reader: impl Read,
-) -> Result<(Vec<u8>, Option<String>), String> {
+/// Reads the rest of an email after its head, up to [`MAX_MESSAGE`] in all.
+pub fn read_rest(mut head: Vec<u8>, reader: impl Read) -> Result<Vec<u8>, String> {
     let room = MAX_MESSAGE.saturating_sub(head.len() as u64);
-    let failed = reader
+    reader
         .take(room + 1)
         .read_to_end(&mut head)
-        .err()
-        .map(|e| describe(&e));
+        .map_err(|e| describe(&e))?;
     if head.len() as u64 > MAX_MESSAGE {
         return Err(format!("email larger than {} MiB: split the mbox (for example with formail -s) or pass it as a log", MAX_MESSAGE >> 20));
     }
-    Ok((head, failed))
+    Ok(head)
+}
+
+/// A reader that ends at its first error instead of failing: every stage after it reads an
+/// input that stops there, keeps what came before, and the error is told at the end
+/// ([`Failure::take`]). So a damaged archive costs only what follows the damage.
+pub struct UntilError<R> {
+    inner: R,
+    failure: Failure,
+}
+
+/// Where an [`UntilError`] keeps its error.
+#[derive(Clone, Default)]
+pub struct Failure(std::sync::Arc<std::sync::Mutex<Option<io::Error>>>);
+
+impl Failure {
+    /// The error that ended the input, if one did, as a short phrase.
+    pub fn take(&self) -> Option<String> {
+        let mut slot = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        slot.take().map(|e| describe(&e))
+    }
+}
+
+/// `reader`, ending at its first error, and where that error will be.
+pub fn until_error<R: Read>(reader: R) -> (UntilError<R>, Failure) {
+    let failure = Failure::default();
+    let reader = UntilError {
+        inner: reader,
+        failure: failure.clone(),
+    };
+    (reader, failure)
+}
+
+impl<R: Read> Read for UntilError<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        loop {
+            match self.inner.read(buf) {
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => {
+                    let mut slot = self.failure.0.lock().unwrap_or_else(|e| e.into_inner());
+                    slot.get_or_insert(e);
+                    return Ok(0);
+                }
+                Ok(n) => return Ok(n),
+            }
+        }
+    }
 }
 
 /// An I/O error as a short lower-case phrase, without Rust's "(os error 2)".

@@ -243,17 +243,28 @@ pub fn run(config: &Config, out: &mut dyn Write, err: &mut dyn Write) -> io::Res
     }
     // Inputs are prepared a group at a time on every core (emails read and analysed whole,
     // logs opened), then handed on in order; logs stream, each on every core, as they come.
-    // Folders are walked as the groups are taken, so the first results come at once.
+    // Folders are walked as the groups are taken, so the first results come at once. A
+    // group is large enough that no core waits long for the slowest of it (a folder of
+    // small bounces), and holds at most GROUP_BYTES of files (big mboxes are read whole).
     // Asking rayon starts its threads: not for one input.
     let one = matches!(&config.inputs[..], [i] if !is_folder(i));
     let group = if one {
         1
     } else {
-        rayon::current_num_threads() * 4
+        rayon::current_num_threads() * 64
     };
     let mut items = items(config);
     loop {
-        let items: Vec<Item> = items.by_ref().take(group).collect();
+        let mut items_bytes = 0u64;
+        let mut group_items: Vec<Item> = Vec::new();
+        while group_items.len() < group && items_bytes < GROUP_BYTES {
+            let Some(item) = items.next() else { break };
+            if let Item::Input(Input::File(path), _) = &item {
+                items_bytes += std::fs::metadata(path).map_or(0, |m| m.len());
+            }
+            group_items.push(item);
+        }
+        let items = group_items;
         if items.is_empty() {
             break;
         }
@@ -344,6 +355,9 @@ pub fn run(config: &Config, out: &mut dyn Write, err: &mut dyn Write) -> io::Res
     out.flush()?;
     Ok(outcome)
 }
+
+/// The most bytes of files a group of inputs holds (see [`run`]), unless one file is more.
+const GROUP_BYTES: u64 = 64 << 20;
 
 /// One input of a run: an argument, or a file found in a folder given as one.
 enum Item {

@@ -9,6 +9,6 @@ use smtpcode::cli::config::Input;
 
 fuzz_target!(|data: &[u8]| {
     smtpcode_fuzz::with_file("bounce.eml", data, |path| {
-        smtpcode_fuzz::check_run(vec![Input::File(path)], data.len());
+        smtpcode_fuzz::check_run(vec![Input::File(path)], data.len(), smtpcode_fuzz::starts_compressed(data));
     });
 });

@@ -14,6 +14,6 @@ fuzz_target!(|data: &[u8]| {
         if data.len() % 2 == 1 {
             inputs.push(Input::File(path.with_file_name("missing\u{1b}[2J.log")));
         }
-        smtpcode_fuzz::check_run(inputs, data.len());
+        smtpcode_fuzz::check_run(inputs, data.len(), smtpcode_fuzz::starts_compressed(data));
     });
 });

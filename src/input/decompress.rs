@@ -56,9 +56,9 @@ fn may_grow_into_magic(head: &[u8]) -> bool {
 
 /// A reader of what `reader` holds, decompressed where it is compressed, with the format
 /// found (`None`: plain). Reads only the few bytes that tell, and gives them back.
-pub fn open(
-    mut reader: Box<dyn Read + Send>,
-) -> io::Result<(Box<dyn Read + Send>, Option<Format>)> {
+pub fn open(reader: Box<dyn Read + Send>) -> io::Result<(Box<dyn Read + Send>, Option<Format>)> {
+    // Buffered, so that peeking byte by byte costs no read of its own.
+    let mut reader = io::BufReader::with_capacity(64 * 1024, reader);
     let mut head = Vec::with_capacity(6);
     let mut byte = [0u8; 1];
     while head.is_empty() || may_grow_into_magic(&head) {

@@ -11,6 +11,7 @@ Examples:
   smtpcode ~/Maildir/.Bounces/         every bounce in a folder, recursively
   tail -n 1000 /var/log/mail.log | smtpcode
   smtpcode --json bounce.eml | jq .    for programs
+  smtpcode --recipients bounces/ | awk -F'\\t' '$6 == \"hard\" {print $1}'    addresses to remove
   smtpcode --summary /var/log/mail.log*    attempts per status, class, domain, day, relay
   tail -f /var/log/mail.log | smtpcode --line-buffered --json-lines
 
@@ -53,11 +54,11 @@ pub struct Cli {
     /// Print only the verdicts, one recipient a line: address, action, status, reply,
     /// reason, hard or soft, source, tab-separated after a header line (for logs, the last
     /// verdict per address, at the end). With --json or --json-lines, the verdict objects.
-    /// The addresses to remove: smtpcode --recipients DIR | awk -F'\t' '$6 == "hard" {print $1}'
     #[arg(long = "recipients", conflicts_with = "summary")]
     pub recipients: bool,
 
-    /// Write each finding as soon as its input arrives (for `tail -f mail.log | smtpcode`).
+    /// Write each finding as soon as its input arrives (for `tail -f mail.log | smtpcode`, or
+    /// as a filter under rsyslog or syslog-ng: see contrib/). Ends with status 0 on SIGTERM.
     #[arg(long = "line-buffered")]
     pub line_buffered: bool,
 

@@ -1036,3 +1036,32 @@ fn summary_counts_days_and_remote_hosts_with_provider_titles() {
         .assert()
         .code(2);
 }
+
+/// A bounce forwarded inline, its returned message quoted below it: the recipient is the
+/// bounce's, not the forwarder's, and the reason comes from the bounce's own words, which
+/// every reader of the report now takes from the same place (Section::report).
+#[test]
+fn a_bounce_forwarded_inline_is_read_through_to_its_reason() {
+    let out = smtpcode()
+        .args(["--recipients", "tests/fixtures/forwarded-bounce.eml"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    let rows: Vec<Vec<&str>> = text
+        .lines()
+        .skip(1)
+        .map(|l| l.split('\t').collect())
+        .collect();
+    assert_eq!(rows.len(), 1, "{text}");
+    assert_eq!(
+        rows[0][..6],
+        [
+            "bob@example.org",
+            "failed",
+            "5.2.2",
+            "552",
+            "mailboxfull",
+            "soft"
+        ]
+    );
+}

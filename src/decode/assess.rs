@@ -6,7 +6,7 @@ use crate::decode::infer;
 use crate::decode::reason::{self, Evidence};
 use crate::decode::verdict::Verdict;
 use crate::extract::code::{Basic, Enhanced};
-use crate::input::message::{report_lines, Kind, Message};
+use crate::input::message::{body_lines, Kind, Message};
 use regex_automata::meta::Regex;
 use std::sync::OnceLock;
 
@@ -108,9 +108,10 @@ pub struct Context {
 pub fn context(msg: &Message, address: &str, others: &[&str]) -> Context {
     let (mut near, mut all) = (Vec::new(), Vec::new());
     for s in msg.sections.iter().filter(|s| s.kind == Kind::Text) {
-        let text = crate::text::decode(&s.body);
-        // A message read flat starts with its own header.
-        let lines: Vec<&str> = report_lines(&text).collect();
+        // The report, as the section has it: up to a returned message, a forwarded bounce
+        // read on; a message read flat starts with its own header.
+        let text = crate::text::decode(s.report());
+        let lines: Vec<&str> = body_lines(&text).collect();
         // 0: not about the address, 1: may be, 2: the paragraph that names it.
         let mut keep = vec![u8::from(others.is_empty()); lines.len()];
         keep.iter_mut().skip(HEAD).for_each(|k| *k = 0);

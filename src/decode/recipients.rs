@@ -97,7 +97,7 @@ pub fn analyze(msg: &Message, source: &str, number: Option<usize>) -> (Vec<Found
             Kind::Text => {
                 // A returned message quoted in the text is not part of the report: its
                 // To is not a failed recipient, its codes are not this delivery's.
-                let report = crate::input::message::report_part(&section.body);
+                let report = section.report();
                 let lines = report.iter().filter(|&&b| b == b'\n').count() + 1;
                 here.retain(|f| f.line <= lines);
                 let failed: Vec<String> = (recipient::listed(report).into_iter())

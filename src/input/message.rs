@@ -19,6 +19,30 @@ pub struct Section {
     /// Whether lines in `body` are lines of the raw input (no transfer encoding undone), so
     /// that `line` + offset is exact.
     pub exact_lines: bool,
+    /// How many bytes of `body` report on the delivery: for a text, up to where a returned
+    /// message starts ([`report_part`]), worked out once for every reader; else all.
+    pub report: usize,
+}
+
+impl Section {
+    fn new(kind: Kind, body: Vec<u8>, line: usize, exact_lines: bool) -> Section {
+        let report = match kind {
+            Kind::Text => report_part(&body).len(),
+            _ => body.len(),
+        };
+        Section {
+            kind,
+            body,
+            line,
+            exact_lines,
+            report,
+        }
+    }
+
+    /// The bytes of the body that report on the delivery (see [`Section::report`]).
+    pub fn report(&self) -> &[u8] {
+        &self.body[..self.report]
+    }
 }
 
 /// What a section holds.
@@ -247,7 +271,7 @@ pub fn parse(raw: &[u8], first_line: usize) -> Message {
         returned_to = sections
             .iter()
             .filter(|s| s.kind == Kind::Text)
-            .find_map(|s| quoted_to(&s.body))
+            .find_map(|s| quoted_to(&s.body[s.report..]))
             .unwrap_or_default();
     }
     Message {
@@ -369,17 +393,12 @@ pub fn parse_pasted(raw: &[u8], first_line: usize) -> Message {
 }
 
 fn flat(raw: &[u8], line: usize) -> Section {
-    Section {
-        kind: Kind::Text,
-        body: raw.to_vec(),
-        line,
-        exact_lines: true,
-    }
+    Section::new(Kind::Text, raw.to_vec(), line, true)
 }
 
-/// The To of a returned message quoted at the end of a bounce's text ([`report_part`]).
-fn quoted_to(body: &[u8]) -> Option<Vec<String>> {
-    let rest = &body[report_part(body).len()..];
+/// The To of a returned message quoted at the end of a bounce's text: `rest`, what follows
+/// its report ([`report_part`]).
+fn quoted_to(rest: &[u8]) -> Option<Vec<String>> {
     let text = crate::text::decode(rest);
     let to: Vec<String> = text
         .lines()
@@ -404,6 +423,11 @@ fn first_text(part: &ParsedMail) -> Option<Vec<u8>> {
 /// read flat starts with, and before a returned message starts (its header fields, or
 /// the line that announces it).
 pub fn report_lines(text: &str) -> impl Iterator<Item = &str> {
+    body_lines(text).take_while(|l| !is_returned(l))
+}
+
+/// The lines of a text after the header a message read flat starts with.
+pub fn body_lines(text: &str) -> impl Iterator<Item = &str> {
     // Blank lines may come before the header (a message saved with a stray line).
     let first = text.lines().position(|l| !l.trim().is_empty()).unwrap_or(0);
     let head = match text.lines().nth(first) {
@@ -412,9 +436,7 @@ pub fn report_lines(text: &str) -> impl Iterator<Item = &str> {
             .map(|n| first + n),
         _ => None,
     };
-    text.lines()
-        .skip(head.unwrap_or(0))
-        .take_while(|l| !is_returned(l))
+    text.lines().skip(head.unwrap_or(0))
 }
 
 /// The part of a bounce's text that reports on the delivery ([`report_lines`]): the
@@ -532,12 +554,12 @@ fn walk(part: &ParsedMail, raw: &[u8], first_line: usize, out: &mut Collect, dep
                 // Microsoft's complaint reports (JMRP) attach the message complained about,
                 // naming the complaining recipient in this field, instead of an ARF part.
                 if let Some(rcpt) = headers.get_first_value("X-HmXmrOriginalRecipient") {
-                    out.0.push(Section {
-                        kind: Kind::Feedback,
-                        body: format!("Original-Rcpt-To: {}\n", rcpt.trim()).into_bytes(),
-                        line: first_line,
-                        exact_lines: false,
-                    });
+                    out.0.push(Section::new(
+                        Kind::Feedback,
+                        format!("Original-Rcpt-To: {}\n", rcpt.trim()).into_bytes(),
+                        first_line,
+                        false,
+                    ));
                 }
             }
             return;
@@ -563,12 +585,12 @@ fn walk(part: &ParsedMail, raw: &[u8], first_line: usize, out: &mut Collect, dep
         (Kind::Text, "text/html") => strip_html(&body_bytes(part)),
         _ => body_bytes(part),
     };
-    out.0.push(Section {
+    out.0.push(Section::new(
         kind,
         body,
         line,
-        exact_lines: !encoded && mime != "text/html",
-    });
+        !encoded && mime != "text/html",
+    ));
 }
 
 /// The decoded body: transfer encoding undone, the charset turned into UTF-8 where known.

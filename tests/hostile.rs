@@ -859,3 +859,21 @@ fn compressed_and_plain_files_mixed_and_a_path_with_controls() {
     assert_terminal_safe(&out.stdout, false);
     assert_terminal_safe(&out.stderr, false);
 }
+
+/// Found by the decompress fuzz target: a damaged bzip2 stream that made the pure-Rust
+/// bzip2 decoder overflow (a panic in debug builds). The reference C library reports it.
+#[test]
+fn a_damaged_bzip2_stream_is_an_error_not_a_panic() {
+    let out = smtpcode()
+        .arg("tests/fixtures/damaged.bz2")
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.starts_with("error: tests/fixtures/damaged.bz2: bzip2 data damaged"),
+        "{err}"
+    );
+    assert!(!err.contains("panicked"), "{err}");
+}

@@ -1065,3 +1065,23 @@ fn a_bounce_forwarded_inline_is_read_through_to_its_reason() {
         ]
     );
 }
+
+/// Pasted without headers, Gmail's and Yahoo's reports are read as bounces from their own
+/// openings: the recipient stands in a sentence (Gmail) or alone on a line (Yahoo).
+#[test]
+fn pasted_gmail_and_yahoo_reports_name_their_recipients() {
+    for (file, want) in [
+        ("pasted-gmail.txt", ["bob.smith@example.org", "failed", "5.1.1", "550"]),
+        ("pasted-yahoo.txt", ["dan@example.net", "failed", "-", "552"]),
+    ] {
+        let out = smtpcode()
+            .args(["--recipients", &format!("tests/fixtures/{file}")])
+            .output()
+            .unwrap();
+        let text = String::from_utf8(out.stdout).unwrap();
+        let rows: Vec<Vec<&str>> = text.lines().skip(1).map(|l| l.split('\t').collect()).collect();
+        assert_eq!(rows.len(), 1, "{file}: {text}");
+        assert_eq!(rows[0][..4], want, "{file}");
+        assert_eq!(rows[0][5], "hard", "{file}");
+    }
+}

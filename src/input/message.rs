@@ -311,6 +311,33 @@ const BOUNCE_OPENINGS: &[&str] = &[
     "remote server returned '",
     "the following recipient(s) cannot be reached",
     "your message did not reach some or all of the intended recipients",
+    "did not reach the following recipient(s)",
+    "diagnostic information for administrators:",
+    "informations de diagnostic pour les administrateurs",
+    "informazioni di diagnostica per gli amministratori",
+    "diagnoseinformationen für administratoren",
+    "información de diagnóstico para administradores",
+    "diagnostische informatie voor beheerders",
+    // Gmail and Google Workspace, old and new.
+    "delivery to the following recipient failed permanently",
+    "delivery to the following recipient has been delayed",
+    "technical details of permanent failure:",
+    "technical details of temporary failure:",
+    "your message wasn't delivered to ",
+    "there was a temporary problem delivering your message to",
+    "the response from the remote server was:",
+    // Yahoo, Outlook.com's older reports, Courier, OpenSMTPD, Sun/Oracle Messaging
+    // Server, Lotus Notes, Amazon SES, McAfee and other gateways.
+    "sorry, we were unable to deliver your message to the following address",
+    "this is an automatically generated delivery status notification",
+    "undeliverable mail",
+    "delays in delivering your message",
+    "this is the mailer-daemon, please do not reply to this",
+    "this report relates to a message you sent with the following header fields",
+    "------- failure reasons",
+    "an error occurred while trying to deliver the mail to the following recipients",
+    "the following addresses had delivery problems",
+    "the postfix program at host",
     "final-recipient:",
 ];
 

@@ -27,10 +27,10 @@ pub fn listed(text: &[u8]) -> Vec<String> {
     static SAID: OnceLock<Regex> = OnceLock::new();
     let said = SAID.get_or_init(|| {
         let failed_to = format!(
-            r"(?:undeliverable|not (?:be )?delivered|delivery (?:has )?failed|error delivering (?:your |the )?(?:mail|message)|(?:could|can) ?not (?:be )?(?:delivered|reach(?:ed)?)|unable to deliver(?: (?:your|the) message)?) to:?[ \t]*<?({ADDRESS})>?"
+            r"(?:undeliverable|(?:not|n't) (?:be )?delivered|delivery (?:has )?failed|error delivering (?:your |the )?(?:mail|message)|(?:could|can)(?: ?not|n't) (?:be )?(?:delivered|reach(?:ed)?)|unable to deliver(?: (?:your|the) message)?) to:?[ \t]*<?({ADDRESS})>?"
         );
         let refused = format!(
-            r"message (?:to|for) <?({ADDRESS})>? (?:was|has been|could not be|cannot be) (?:refused|rejected|returned|bounced|not delivered)"
+            r"message (?:to|for) <?({ADDRESS})>? (?:(?:was|has been|could not be|cannot be|couldn't be|can't be) (?:refused|rejected|returned|bounced|not delivered|delivered)|wasn't delivered)"
         );
         // Sendmail's line for a recipient: `550 5.1.1 <bob@example.org>... User unknown`.
         let sendmail = format!(

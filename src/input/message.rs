@@ -338,6 +338,8 @@ const BOUNCE_OPENINGS: &[&str] = &[
     "an error occurred while trying to deliver the mail to the following recipients",
     "the following addresses had delivery problems",
     "the postfix program at host",
+    "this is the dragonfly mail agent ",
+    "there was an error delivering your mail to",
     "final-recipient:",
 ];
 
@@ -524,7 +526,11 @@ pub fn is_returned(line: &str) -> bool {
         || t == "undelivered message"
         || (t.starts_with("original message") && t.len() < 32)
         || t.starts_with("this is a copy of the message")
-        || t.starts_with("below is a copy of");
+        || t.starts_with("below is a copy of")
+        // qmail's (and Yahoo's) `--- Below this line is a copy of the message.`, the
+        // DragonFly Mail Agent's `Message headers follow.`
+        || t.starts_with("below this line is a copy of the message")
+        || t == "message headers follow";
     header || announces
 }
 

@@ -160,7 +160,12 @@ fn exim_and_sendmail_lines() {
 fn gmail_multi_line_reply_is_one_finding() {
     let v = json(&["tests/fixtures/gmail-multiline.txt"]);
     let replies: Vec<_> = codes(&v).into_iter().filter(|c| c.0.is_some()).collect();
-    assert_eq!(replies, vec![(some("550"), some("5.1.1"), None)]);
+    // Amazon SES's report, read as a bounce from its opening: the reply is about its
+    // recipient.
+    assert_eq!(
+        replies,
+        vec![(some("550"), some("5.1.1"), some("frank.nobody@gmail.example"))]
+    );
     let reply = v["findings"]
         .as_array()
         .unwrap()

@@ -164,7 +164,11 @@ fn gmail_multi_line_reply_is_one_finding() {
     // recipient.
     assert_eq!(
         replies,
-        vec![(some("550"), some("5.1.1"), some("frank.nobody@gmail.example"))]
+        vec![(
+            some("550"),
+            some("5.1.1"),
+            some("frank.nobody@gmail.example")
+        )]
     );
     let reply = v["findings"]
         .as_array()
@@ -1105,7 +1109,19 @@ fn pasted_gmail_and_yahoo_reports_name_their_recipients() {
 /// after each system's wording): the failed recipient, and the status its words give.
 #[test]
 fn pasted_reports_of_more_mail_systems_name_their_recipients() {
-    let cases: [(&str, &str, &str); 8] = [
+    let cases: [(&str, &str, &str); 14] = [
+        // amavis
+        ("A message from <info@example.net> to:\n-> ida@example.org\nwas considered unsolicited bulk e-mail (UBE).\n", "ida@example.org", "5.7.1"),
+        // Trend Micro InterScan
+        ("****** Message from InterScan Messaging Security Suite ******\n\nThe following mail could not be delivered.\nReason:  Unable to deliver message to <jon@example.org> (and other recipients in the same domain).\n", "jon@example.org", "-"),
+        // MailMarshal
+        ("Your message:\n   From:    ann@example.net\n   Subject: hello\n\nCould not be delivered because of\n\n550 5.1.1 User unknown\n\nThe following recipients were affected:\n    kim@example.org\n", "kim@example.org", "5.1.1"),
+        // Symantec Email Security.cloud
+        ("This is the mail delivery agent at Symantec Email Security.cloud.\n\nI was unable to deliver your message to the following addresses:\n\nlea@example.org\n\nReason: 550 5.2.2 mailbox full\n", "lea@example.org", "5.2.2"),
+        // IMail: only the returned message's announcement says it is a bounce
+        ("Unknown user: max@example.org\n\nOriginal message follows.\n\nTo: max@example.org\nSubject: hello\n", "max@example.org", "5.1.1"),
+        // Google Workspace
+        ("** Message not delivered **\n\nThere was a problem delivering your message to ned@example.org. See the technical details below.\n\nThe response was:\n\nThe recipient server did not accept our requests to connect. [mx.example.org 192.0.2.7: timed out]\n", "ned@example.org", "5.4.1"),
         // Amazon SES
         ("The following message to <ana@example.org> was undeliverable.\nThe reason for the problem:\n5.1.0 - Unknown address error 550-'5.1.1 <ana@example.org>... User unknown'\n", "ana@example.org", "5.1.1"),
         // Barracuda

@@ -18,7 +18,7 @@ pub fn listed(text: &[u8]) -> Vec<String> {
     static RE: OnceLock<Regex> = OnceLock::new();
     let re = RE.get_or_init(|| {
         let start = format!(
-            r"^[ \t>*]*<?({ADDRESS})>?(?:[:,;.]?[ \t\r]*$|[ \t]+(?:on\b|\(|\[|\.\.\.|delivery (?:failed|delayed|has failed))|:[ \t])"
+            r"^[ \t>*]*(?:-> ?)?<?({ADDRESS})>?(?:[:,;.]?[ \t\r]*$|[ \t]+(?:on\b|\(|\[|\.\.\.|delivery (?:failed|delayed|has failed))|:[ \t])"
         );
         let end = format!(r"[A-Za-z)]:[ \t]*<?({ADDRESS})>?[.,;]?[ \t\r]*$");
         text::regex(&format!("(?m-u){start}|{end}"))
@@ -27,7 +27,7 @@ pub fn listed(text: &[u8]) -> Vec<String> {
     static SAID: OnceLock<Regex> = OnceLock::new();
     let said = SAID.get_or_init(|| {
         let failed_to = format!(
-            r"(?:undeliverable|(?:not|n't) (?:be )?delivered|delivery (?:has )?failed|error delivering (?:your |the )?(?:mail|message)|(?:could|can)(?: ?not|n't) (?:be )?(?:delivered|reach(?:ed)?)|unable to deliver(?: (?:your|the) message)?) to:?[ \t]*<?({ADDRESS})>?"
+            r"(?:undeliverable|(?:not|n't) (?:be )?delivered|delivery (?:has )?failed|(?:error|problem) delivering (?:your |the )?(?:mail|message)|(?:could|can)(?: ?not|n't) (?:be )?(?:delivered|reach(?:ed)?)|unable to deliver(?: (?:your |the )?(?:message|mail))?) to:?[ \t]*<?({ADDRESS})>?"
         );
         let refused = format!(
             r"message (?:to|for) <?({ADDRESS})>? (?:(?:was|has been|could not be|cannot be|couldn't be|can't be) (?:refused|rejected|returned|bounced|not delivered|delivered|undeliverable|blocked)|wasn't delivered)"

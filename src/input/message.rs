@@ -325,6 +325,7 @@ const BOUNCE_OPENINGS: &[&str] = &[
     "technical details of temporary failure:",
     "your message wasn't delivered to ",
     "there was a temporary problem delivering your message to",
+    "there was a problem delivering your message to",
     "the response from the remote server was:",
     // Yahoo, Outlook.com's older reports, Courier, OpenSMTPD, Sun/Oracle Messaging
     // Server, Lotus Notes, Amazon SES, McAfee and other gateways.
@@ -349,6 +350,16 @@ const BOUNCE_OPENINGS: &[&str] = &[
     "was not delivered to:",
     "couldn't be delivered",
     "could not be delivered to",
+    "the following mail could not be delivered",
+    "unable to deliver your message to the following address",
+    "the following recipients were affected",
+    "was considered unsolicited bulk e-mail",
+    // The line that announces the returned message (see `is_returned`): only a bounce
+    // writes one.
+    "original message follows",
+    "unsent message follows",
+    "below this line is a copy of the message",
+    "this is a copy of the message, including all the headers",
     "there was an error delivering your mail to",
     "final-recipient:",
 ];
@@ -425,8 +436,12 @@ pub fn starts_like_log(head: &[u8]) -> bool {
 /// A bounce's text without mail headers, pasted from a mail client: one text section,
 /// read as the text of a bounce is (the failed addresses it lists, the reply near each).
 pub fn parse_pasted(raw: &[u8], first_line: usize) -> Message {
+    let section = flat(raw, first_line);
+    // The returned message quoted below the report names the recipient, as in an email.
+    let returned_to = quoted_to(&section.body[section.report..]).unwrap_or_default();
     Message {
-        sections: vec![flat(raw, first_line)],
+        sections: vec![section],
+        returned_to,
         ..Message::default()
     }
 }

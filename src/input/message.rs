@@ -285,98 +285,34 @@ pub fn parse(raw: &[u8], first_line: usize) -> Message {
     }
 }
 
-/// Sentences that open a bounce's text, as the mail systems write them: a text that holds
-/// one is a bounce even without mail headers (pasted from a mail client). Postfix's
-/// bounce template, qmail-send, Exim's and Sendmail's delivery reports, Exchange's NDR
-/// (whose `Remote Server returned '...'` line stays English in every language of the
-/// report), Lotus Domino, and the RFC 3464 report fields a pasted report keeps.
-const BOUNCE_OPENINGS: &[&str] = &[
-    "this is the mail system at host",
-    "i'm sorry to have to inform you that your message could not",
-    "hi. this is the qmail-send program",
-    "this message was created automatically by mail delivery software",
-    "a message that you sent could not be delivered to one or more of its",
-    "----- the following addresses had permanent fatal errors -----",
-    "the original message was received at",
-    "----- transcript of session follows -----",
-    "delivery has failed to these recipients or groups",
-    // The same line of Exchange's report in its other languages.
-    "die zustellung an folgende empfänger oder gruppen ist fehlgeschlagen",
-    "la remise à ces destinataires ou groupes a échoué",
-    "recapito non riuscito a questi destinatari o gruppi",
-    "error en la entrega a estos destinatarios o grupos",
-    "bezorging is mislukt voor deze geadresseerden of groepen",
-    "falha na entrega para estes destinatários ou grupos",
-    "your message couldn't be delivered",
-    "remote server returned '",
-    "the following recipient(s) cannot be reached",
-    "your message did not reach some or all of the intended recipients",
-    "did not reach the following recipient(s)",
-    "diagnostic information for administrators:",
-    "informations de diagnostic pour les administrateurs",
-    "informazioni di diagnostica per gli amministratori",
-    "diagnoseinformationen für administratoren",
-    "información de diagnóstico para administradores",
-    "diagnostische informatie voor beheerders",
-    // Gmail and Google Workspace, old and new.
-    "delivery to the following recipient failed permanently",
-    "delivery to the following recipient has been delayed",
-    "technical details of permanent failure:",
-    "technical details of temporary failure:",
-    "your message wasn't delivered to ",
-    "there was a temporary problem delivering your message to",
-    "there was a problem delivering your message to",
-    "the response from the remote server was:",
-    // Yahoo, Outlook.com's older reports, Courier, OpenSMTPD, Sun/Oracle Messaging
-    // Server, Lotus Notes, Amazon SES, McAfee and other gateways.
-    "sorry, we were unable to deliver your message to the following address",
-    "this is an automatically generated delivery status notification",
-    "undeliverable mail",
-    "delays in delivering your message",
-    "this is the mailer-daemon, please do not reply to this",
-    "this report relates to a message you sent with the following header fields",
-    "------- failure reasons",
-    "an error occurred while trying to deliver the mail to the following recipients",
-    "the following addresses had delivery problems",
-    "the postfix program at host",
-    "this is the dragonfly mail agent ",
-    "the following message to <",
-    "was blocked by our spam firewall",
-    "unable to deliver message to the following address",
-    "unable to deliver message to:",
-    "i am sending you this message to inform you on the delivery status",
-    "a transcript of the attempts to send the message follows",
-    "following address(es) could not be delivered",
-    "was not delivered to:",
-    "couldn't be delivered",
-    "could not be delivered to",
-    "the following mail could not be delivered",
-    "unable to deliver your message to the following address",
-    "the following recipients were affected",
-    "was considered unsolicited bulk e-mail",
-    // The line that announces the returned message (see `is_returned`): only a bounce
-    // writes one.
-    "original message follows",
-    "unsent message follows",
-    "below this line is a copy of the message",
-    "this is a copy of the message, including all the headers",
-    "there was an error delivering your mail to",
-    "final-recipient:",
-];
+/// The lines that only a bounce's text holds, per mail system (`data/openings.tsv`): a text
+/// that holds one is a bounce even without mail headers (pasted from a mail client).
+pub const OPENINGS: &str = include_str!("../../data/openings.tsv");
+
+/// The rows of [`OPENINGS`]: (system, opening in lower case, example line).
+pub fn openings() -> impl Iterator<Item = (&'static str, &'static str, &'static str)> {
+    OPENINGS
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .skip(1)
+        .filter_map(|l| {
+            let mut cols = l.split('\t');
+            Some((cols.next()?, cols.next()?, cols.next()?))
+        })
+}
 
 /// How much of a text without mail headers is searched for a bounce's opening.
 pub const PASTED_HEAD: usize = 16 * 1024;
 
-/// Whether a text without mail headers reads like a bounce: one of [`BOUNCE_OPENINGS`] in
+/// Whether a text without mail headers reads like a bounce: one of the [`openings`] in
 /// its first [`PASTED_HEAD`] bytes, and it does not start as a log does.
 pub fn reads_like_bounce(head: &[u8]) -> bool {
     static OPENINGS: std::sync::OnceLock<regex_automata::meta::Regex> = std::sync::OnceLock::new();
     // One search for all of them over the text in lower case (their literals are the
     // prefilter), not one search per sentence, nor a case-blind automaton to build.
     let openings = OPENINGS.get_or_init(|| {
-        let alternatives: Vec<String> = BOUNCE_OPENINGS
-            .iter()
-            .map(|p| regex_syntax::escape(p))
+        let alternatives: Vec<String> = openings()
+            .map(|(_, opening, _)| regex_syntax::escape(opening))
             .collect();
         crate::text::scanning_regex(&alternatives.join("|"))
     });
@@ -787,6 +723,27 @@ mod tests {
         assert_eq!(sniff(b" \n", true), None);
         let msgs = split_mbox(b" \nFrom: a@b\nSubject: x\n\nbody");
         assert_eq!(msgs, [(2, &b"From: a@b\nSubject: x\n\nbody"[..])]);
+    }
+
+    /// Every opening of the table is read by its own example, which is a bounce's line.
+    #[test]
+    fn each_opening_reads_its_example_as_a_bounce() {
+        let mut systems: Vec<&str> = Vec::new();
+        let rows: Vec<_> = openings().collect();
+        assert!(rows.len() > 60, "{}", rows.len());
+        for (system, opening, example) in rows {
+            assert_eq!(opening, opening.to_lowercase(), "{system}: lower case");
+            assert!(!opening.trim().is_empty(), "{system}");
+            assert!(
+                example.to_lowercase().contains(opening),
+                "{system}: {example:?} does not hold {opening:?}"
+            );
+            assert!(reads_like_bounce(example.as_bytes()), "{system}: {example}");
+            if !systems.contains(&system) {
+                systems.push(system);
+            }
+        }
+        println!("openings of {} mail systems: {systems:?}", systems.len());
     }
 
     #[test]

@@ -25,7 +25,7 @@ set edit:completion:arg-completer[smtpcode] = {|@words|
             cand --json 'Print one JSON document instead of text (never coloured, keys in English)'
             cand --json-lines 'Print one finding a line, as JSON, as it is found (NDJSON): the fields of a `--json` finding, in constant memory however long the log'
             cand --summary 'Print tables at the end instead of every finding: delivery attempts per class, status, recipient domain, day and remote host, and the most frequent diagnostics, the top 10 of each (see --top). With --json, as JSON'
-            cand --recipients 'Print only the verdicts, one recipient a line: address, action, status, reply, reason, hard or soft, source, tab-separated after a header line (for logs, the last verdict per address, at the end). With --json or --json-lines, the verdict objects'
+            cand --recipients 'Print only the verdicts, one recipient a line: address, action, status, reply, reason, hard or soft, source, tab-separated after a header line (for logs, the last verdict per address, at the end; with --line-buffered, each as its line arrives). With --json or --json-lines, the verdict objects'
             cand --line-buffered 'Write each finding as soon as its input arrives (for `tail -f mail.log | smtpcode`, or as a filter under rsyslog or syslog-ng: see contrib/). Ends with status 0 on SIGTERM'
             cand -h 'Print help'
             cand --help 'Print help'

@@ -12,7 +12,7 @@ man\t''"
 complete -c smtpcode -l json -d 'Print one JSON document instead of text (never coloured, keys in English)'
 complete -c smtpcode -l json-lines -d 'Print one finding a line, as JSON, as it is found (NDJSON): the fields of a `--json` finding, in constant memory however long the log'
 complete -c smtpcode -l summary -d 'Print tables at the end instead of every finding: delivery attempts per class, status, recipient domain, day and remote host, and the most frequent diagnostics, the top 10 of each (see --top). With --json, as JSON'
-complete -c smtpcode -l recipients -d 'Print only the verdicts, one recipient a line: address, action, status, reply, reason, hard or soft, source, tab-separated after a header line (for logs, the last verdict per address, at the end). With --json or --json-lines, the verdict objects'
+complete -c smtpcode -l recipients -d 'Print only the verdicts, one recipient a line: address, action, status, reply, reason, hard or soft, source, tab-separated after a header line (for logs, the last verdict per address, at the end; with --line-buffered, each as its line arrives). With --json or --json-lines, the verdict objects'
 complete -c smtpcode -l line-buffered -d 'Write each finding as soon as its input arrives (for `tail -f mail.log | smtpcode`, or as a filter under rsyslog or syslog-ng: see contrib/). Ends with status 0 on SIGTERM'
 complete -c smtpcode -s h -l help -d 'Print help'
 complete -c smtpcode -s V -l version -d 'Print version'

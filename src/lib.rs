@@ -296,6 +296,19 @@ pub fn run(config: &Config, out: &mut dyn Write, err: &mut dyn Write) -> io::Res
                         found += s.attempts as usize;
                         summary.merge(*s);
                     }
+                    // A live stream has no end to wait for: each verdict goes out as its
+                    // line arrives (a later line about the address gives a newer one).
+                    Batch::Verdicts(v) if config.line_buffered && !config.json => {
+                        found += v.len();
+                        for v in &v {
+                            if config.json_lines {
+                                render::json::line(out, v)?;
+                            } else {
+                                render::list::row(out, v)?;
+                            }
+                        }
+                        out.flush()?;
+                    }
                     Batch::Verdicts(v) => {
                         found += v.len();
                         ledger.add(v);

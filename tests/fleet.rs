@@ -212,3 +212,38 @@ fn a_line_buffered_run_answers_each_line_and_ends_cleanly_on_sigterm() {
     assert_eq!(status.code(), Some(0));
     drop(stdin);
 }
+
+/// `--recipients --line-buffered` on a live log: each verdict is written as its line
+/// arrives, and a later line about the address writes the newer verdict.
+#[test]
+fn recipients_of_a_live_log_come_as_their_lines_arrive() {
+    use std::io::{BufRead, BufReader, Write};
+    let log = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/postfix-retries.log"),
+    )
+    .unwrap();
+    let lines: Vec<&str> = log.lines().collect();
+    let mut child = Command::new(BIN)
+        .args(["--recipients", "--line-buffered"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut row = String::new();
+    stdout.read_line(&mut row).unwrap();
+    assert!(row.starts_with("address\taction\t"), "{row}");
+    // Deferred first, then sent a day later: two rows for the address, the newer last.
+    for (line, want) in [(lines[0], "delayed"), (lines[3], "delivered")] {
+        writeln!(stdin, "{line}").unwrap();
+        stdin.flush().unwrap();
+        row.clear();
+        stdout.read_line(&mut row).unwrap();
+        let cols: Vec<&str> = row.trim_end().split('\t').collect();
+        assert_eq!((cols[0], cols[1]), ("alice@example.net", want), "{row}");
+    }
+    drop(stdin);
+    assert!(child.wait().unwrap().success());
+}

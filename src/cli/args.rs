@@ -53,7 +53,8 @@ pub struct Cli {
 
     /// Print only the verdicts, one recipient a line: address, action, status, reply,
     /// reason, hard or soft, source, tab-separated after a header line (for logs, the last
-    /// verdict per address, at the end). With --json or --json-lines, the verdict objects.
+    /// verdict per address, at the end; with --line-buffered, each as its line arrives).
+    /// With --json or --json-lines, the verdict objects.
     #[arg(long = "recipients", conflicts_with = "summary")]
     pub recipients: bool,
 

@@ -336,7 +336,9 @@ pub fn run(config: &Config, out: &mut dyn Write, err: &mut dyn Write) -> io::Res
             // A file given by name that holds no code is worth a word; one of many found in
             // a folder is not (as grep -r is silent about files without a match).
             if let Item::Input(input, false) = item {
-                if found == 0 && !failed && !config.json && !config.json_lines && !config.summary {
+                let listing =
+                    config.json || config.json_lines || config.summary || config.recipients;
+                if found == 0 && !failed && !listing {
                     let name = text::escape(&source_name(input));
                     let _ = writeln!(err, "{name}: {}", cat.ui("no_codes"));
                 }

@@ -1,7 +1,7 @@
 //! smtpcode explains SMTP bounces: it finds every basic reply code (`550`) and enhanced
 //! status code (`5.1.1`) in a bounce or a mail log, says what each means, whether it is
 //! temporary or permanent, and what the sender, the recipient or the mail administrator
-//! should do, in English, Italian or French.
+//! should do, in English, Italian, French, German or Spanish.
 //!
 //! # The library
 //!

@@ -604,7 +604,7 @@ fn mail_batch(config: &Config, cat: &Catalog, source: &str, bytes: &[u8], form: 
         let place = render::text::Place {
             name_source: config.several_sources(),
         };
-        render::text::verdicts(&mut bytes, cat, &verdicts, config.width).and_then(|()| {
+        render::text::verdicts(&mut bytes, cat, &verdicts, &place).and_then(|()| {
             distinct(&findings)
                 .into_iter()
                 .try_for_each(|f| render::text::finding(&mut bytes, cat, f, &place, config.width))

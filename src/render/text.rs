@@ -93,8 +93,12 @@ pub fn verdicts(
     out: &mut dyn Write,
     cat: &Catalog,
     verdicts: &[Verdict],
-    _width: usize,
+    place: &Place,
 ) -> io::Result<()> {
+    // With several inputs (a folder of bounces), the file the verdicts come from heads them.
+    if let (true, Some(first)) = (place.name_source, verdicts.first()) {
+        writeln!(out, "{}", escape(&first.source).bold())?;
+    }
     for v in verdicts {
         let class = match v.action.as_str() {
             "failed" => "permanent",

@@ -1156,3 +1156,34 @@ fn pasted_reports_of_more_mail_systems_name_their_recipients() {
         assert_ne!(rows[0][1], "delivered");
     }
 }
+
+/// With several inputs, each bounce's verdict lines are headed by its file.
+#[test]
+fn verdicts_of_several_bounces_name_their_file() {
+    let out = smtpcode()
+        .args([
+            "--color",
+            "never",
+            "tests/fixtures/dsn-multi-recipient.eml",
+            "tests/fixtures/exchange-fr.eml",
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.starts_with("tests/fixtures/dsn-multi-recipient.eml\none@example.net: "),
+        "{text}"
+    );
+    assert!(
+        text.contains("\ntests/fixtures/exchange-fr.eml\nmarc.dupont@contoso.example: "),
+        "{text}"
+    );
+    // One input: no heading.
+    let out = smtpcode()
+        .args(["tests/fixtures/dsn-multi-recipient.eml"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8(out.stdout)
+        .unwrap()
+        .starts_with("one@example.net: "));
+}

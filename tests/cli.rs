@@ -1187,3 +1187,26 @@ fn verdicts_of_several_bounces_name_their_file() {
         .unwrap()
         .starts_with("one@example.net: "));
 }
+
+/// Delay notices pasted without headers (no Subject to say "delayed"): each system's own
+/// words say the message is still being retried, so the recipient is delayed, not failed,
+/// and a status inferred from the words is temporary.
+#[test]
+fn pasted_delay_notices_are_delays() {
+    for (file, address, status) in [
+        ("pasted-delay-postfix.txt", "ann@example.org", "4.4.1"),
+        ("pasted-delay-exchange.txt", "bob@contoso.example", "-"),
+        ("pasted-delay-gmail.txt", "cara@example.org", "4.4.1"),
+        ("pasted-delay-sendmail.txt", "dan@example.org", "4.4.1"),
+    ] {
+        let out = smtpcode()
+            .args(["--recipients", &format!("tests/fixtures/{file}")])
+            .output()
+            .unwrap();
+        let text = String::from_utf8(out.stdout).unwrap();
+        let rows: Vec<Vec<&str>> = text.lines().skip(1).map(|l| l.split('\t').collect()).collect();
+        assert_eq!(rows.len(), 1, "{file}: {text}");
+        assert_eq!(rows[0][..3], [address, "delayed", status], "{file}");
+        assert_eq!(rows[0][5], "soft", "{file}");
+    }
+}

@@ -18,7 +18,7 @@ pub fn listed(text: &[u8]) -> Vec<String> {
     static RE: OnceLock<Regex> = OnceLock::new();
     let re = RE.get_or_init(|| {
         let start = format!(
-            r"^[ \t>*]*(?:-> ?)?<?({ADDRESS})>?(?:[:,;.]?[ \t\r]*$|[ \t]+(?:on\b|\(|\[|\.\.\.|delivery (?:failed|delayed|has failed))|:[ \t])"
+            r"^[ \t>*]*(?:-> ?)?<?({ADDRESS})>?(?:[:,;.]?[ \t\r]*$|\.\.\.[ \t]|[ \t]+(?:on\b|\(|\[|\.\.\.|delivery (?:failed|delayed|has failed))|:[ \t])"
         );
         let end = format!(r"[A-Za-z)]:[ \t]*<?({ADDRESS})>?[.,;]?[ \t\r]*$");
         text::regex(&format!("(?m-u){start}|{end}"))

@@ -1121,7 +1121,7 @@ fn pasted_reports_of_more_mail_systems_name_their_recipients() {
         // IMail: only the returned message's announcement says it is a bounce
         ("Unknown user: max@example.org\n\nOriginal message follows.\n\nTo: max@example.org\nSubject: hello\n", "max@example.org", "5.1.1"),
         // Google Workspace
-        ("** Message not delivered **\n\nThere was a problem delivering your message to ned@example.org. See the technical details below.\n\nThe response was:\n\nThe recipient server did not accept our requests to connect. [mx.example.org 192.0.2.7: timed out]\n", "ned@example.org", "5.4.1"),
+        ("** Message not delivered **\n\nThere was a problem delivering your message to ned@example.org. See the technical details below.\n\nThe response was:\n\nThe recipient server did not accept our requests to connect. [mx.example.org 192.0.2.7: timed out]\n", "ned@example.org", "4.4.1"),
         // Amazon SES
         ("The following message to <ana@example.org> was undeliverable.\nThe reason for the problem:\n5.1.0 - Unknown address error 550-'5.1.1 <ana@example.org>... User unknown'\n", "ana@example.org", "5.1.1"),
         // Barracuda
@@ -1204,7 +1204,11 @@ fn pasted_delay_notices_are_delays() {
             .output()
             .unwrap();
         let text = String::from_utf8(out.stdout).unwrap();
-        let rows: Vec<Vec<&str>> = text.lines().skip(1).map(|l| l.split('\t').collect()).collect();
+        let rows: Vec<Vec<&str>> = text
+            .lines()
+            .skip(1)
+            .map(|l| l.split('\t').collect())
+            .collect();
         assert_eq!(rows.len(), 1, "{file}: {text}");
         assert_eq!(rows[0][..3], [address, "delayed", status], "{file}");
         assert_eq!(rows[0][5], "soft", "{file}");

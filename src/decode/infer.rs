@@ -167,10 +167,14 @@ mod tests {
             );
             assert_eq!(infer(&[row.example], true).unwrap().0, row.permanent);
             assert_eq!(infer(&[row.example], false).unwrap().0, row.temporary);
-            assert_eq!(
-                (row.permanent.class, row.temporary.class),
-                (Some(5), Some(4))
+            // A condition temporary by nature keeps its temporary status when the mail
+            // system gave up (see the atlas's connection rows).
+            assert!(
+                matches!(row.permanent.class, Some(4 | 5)),
+                "{}",
+                row.example
             );
+            assert_eq!(row.temporary.class, Some(4), "{}", row.example);
             match systems.iter_mut().find(|(s, _)| *s == row.system) {
                 Some((_, n)) => *n += 1,
                 None => systems.push((row.system, 1)),

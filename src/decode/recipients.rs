@@ -574,10 +574,19 @@ mod tests {
             let example = example.strip_prefix("Subject: ").unwrap_or(example);
             assert!(says_delayed(example, subject), "{system}: {example}");
         }
-        assert!(!says_delayed("This is a permanent error; I've given up.", true));
+        assert!(!says_delayed(
+            "This is a permanent error; I've given up.",
+            true
+        ));
         // Words a failure notice may hold are read only in a Subject.
-        assert!(!says_delayed("(Warning: This link will take you to a third-party site)", false));
-        assert!(!says_delayed("to=<a@b>, relay=x, delay=1.2, dsn=5.1.1", false));
+        assert!(!says_delayed(
+            "(Warning: This link will take you to a third-party site)",
+            false
+        ));
+        assert!(!says_delayed(
+            "to=<a@b>, relay=x, delay=1.2, dsn=5.1.1",
+            false
+        ));
     }
 
     use super::*;

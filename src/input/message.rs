@@ -491,7 +491,9 @@ pub fn is_returned(line: &str) -> bool {
         // qmail's (and Yahoo's) `--- Below this line is a copy of the message.`, the
         // DragonFly Mail Agent's `Message headers follow.`
         || t.starts_with("below this line is a copy of the message")
-        || t == "message headers follow";
+        || t == "message headers follow"
+        // Smail's `|---- Message text follows: ----|` (notify.c).
+        || t.trim_matches('|').trim_matches(|c: char| c == '-' || c == ':' || c == ' ') == "message text follows";
     header || announces
 }
 

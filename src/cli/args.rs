@@ -48,8 +48,8 @@ pub struct Cli {
 
     /// Rows per table of --summary (statuses, domains, days, hosts, diagnostics) [default:
     /// 10]. --json --summary has every row but the diagnostics.
-    #[arg(long = "top", value_name = "N", requires = "summary")]
-    pub top: Option<usize>,
+    #[arg(long = "top", value_name = "N", requires = "summary", value_parser = clap::value_parser!(u16).range(1..))]
+    pub top: Option<u16>,
 
     /// Print only the verdicts, one recipient a line: address, action, status, reply,
     /// reason, hard or soft, source, tab-separated after a header line (for logs, the last

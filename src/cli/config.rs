@@ -106,7 +106,9 @@ impl Config {
             json_lines: cli.json_lines,
             summary: cli.summary,
             recipients: cli.recipients,
-            top: cli.top.unwrap_or(crate::render::summary::count::TEXT_ROWS),
+            top: cli
+                .top
+                .map_or(crate::render::summary::count::TEXT_ROWS, usize::from),
             line_buffered: cli.line_buffered,
             progress,
         })

@@ -304,14 +304,10 @@ const DELAYS: &str = include_str!("../../data/delays.tsv");
 /// The rows of [`DELAYS`]: (system, where: `subject` or `text`, words in lower case,
 /// example line).
 fn delays() -> impl Iterator<Item = [&'static str; 4]> {
-    DELAYS
-        .lines()
-        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
-        .skip(1)
-        .filter_map(|l| {
-            let mut cols = l.split('\t');
-            Some([cols.next()?, cols.next()?, cols.next()?, cols.next()?])
-        })
+    super::catalog::spans::rows(DELAYS).filter_map(|l| {
+        let mut cols = l.split('\t');
+        Some([cols.next()?, cols.next()?, cols.next()?, cols.next()?])
+    })
 }
 
 /// Whether `text` (a Subject when `subject`, else a report) says, in one system's words,

@@ -243,13 +243,7 @@ impl Summary {
             self.untracked += u64::from(!bump(&mut self.statuses, status, n)) * n;
         }
         for (domain, per) in other.domains {
-            if let Some(mine) = self.domains.get_mut(&domain) {
-                mine.iter_mut().zip(per).for_each(|(a, b)| *a += b);
-            } else if self.domains.len() < MAX_KEYS {
-                self.domains.insert(domain, per);
-            } else {
-                self.untracked += per.iter().sum::<u64>();
-            }
+            self.untracked += merge_per(&mut self.domains, domain, per);
         }
         for (day, per) in other.days {
             self.untracked += merge_per(&mut self.days, day, per);

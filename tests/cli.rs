@@ -12,6 +12,23 @@ fn json(args: &[&str]) -> Value {
         .unwrap_or_else(|e| panic!("{args:?}: {e}: {}", String::from_utf8_lossy(&out.stdout)))
 }
 
+/// The rows of `smtpcode --recipients` on `source` (a fixture, or `-` with `stdin`), below
+/// its header line, each split into its columns; and the whole output, for messages.
+fn listed(source: &str, stdin: Option<&str>) -> (Vec<Vec<String>>, String) {
+    let mut cmd = smtpcode();
+    cmd.arg("--recipients").arg(source);
+    if let Some(text) = stdin {
+        cmd.write_stdin(text);
+    }
+    let text = String::from_utf8(cmd.output().unwrap().stdout).unwrap();
+    let rows = text
+        .lines()
+        .skip(1)
+        .map(|l| l.split('\t').map(String::from).collect())
+        .collect();
+    (rows, text)
+}
+
 /// (basic, enhanced, recipient) of every finding.
 fn codes(v: &Value) -> Vec<(Option<String>, Option<String>, Option<String>)> {
     let s = |x: &Value| x.as_str().map(String::from);
@@ -1051,16 +1068,7 @@ fn summary_counts_days_and_remote_hosts_with_provider_titles() {
 /// every reader of the report now takes from the same place (Section::report).
 #[test]
 fn a_bounce_forwarded_inline_is_read_through_to_its_reason() {
-    let out = smtpcode()
-        .args(["--recipients", "tests/fixtures/forwarded-bounce.eml"])
-        .output()
-        .unwrap();
-    let text = String::from_utf8(out.stdout).unwrap();
-    let rows: Vec<Vec<&str>> = text
-        .lines()
-        .skip(1)
-        .map(|l| l.split('\t').collect())
-        .collect();
+    let (rows, text) = listed("tests/fixtures/forwarded-bounce.eml", None);
     assert_eq!(rows.len(), 1, "{text}");
     assert_eq!(
         rows[0][..6],
@@ -1089,16 +1097,7 @@ fn pasted_gmail_and_yahoo_reports_name_their_recipients() {
             ["dan@example.net", "failed", "-", "552"],
         ),
     ] {
-        let out = smtpcode()
-            .args(["--recipients", &format!("tests/fixtures/{file}")])
-            .output()
-            .unwrap();
-        let text = String::from_utf8(out.stdout).unwrap();
-        let rows: Vec<Vec<&str>> = text
-            .lines()
-            .skip(1)
-            .map(|l| l.split('\t').collect())
-            .collect();
+        let (rows, text) = listed(&format!("tests/fixtures/{file}"), None);
         assert_eq!(rows.len(), 1, "{file}: {text}");
         assert_eq!(rows[0][..4], want, "{file}");
         assert_eq!(rows[0][5], "hard", "{file}");
@@ -1142,19 +1141,9 @@ fn pasted_reports_of_more_mail_systems_name_their_recipients() {
         ("Your message to hal@contoso.example couldn't be delivered.\nhal wasn't found at contoso.example.\n\nDiagnostic information for administrators:\n\nhal@contoso.example\nRemote Server returned '550 5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient not found by SMTP address lookup'\n", "hal@contoso.example", "5.1.10"),
     ];
     for (text, address, status) in cases {
-        let out = smtpcode()
-            .arg("--recipients")
-            .write_stdin(text)
-            .output()
-            .unwrap();
-        let list = String::from_utf8(out.stdout).unwrap();
-        let rows: Vec<Vec<&str>> = list
-            .lines()
-            .skip(1)
-            .map(|l| l.split('\t').collect())
-            .collect();
+        let (rows, list) = listed("-", Some(text));
         assert_eq!(rows.len(), 1, "{address}: {list}");
-        assert_eq!((rows[0][0], rows[0][2]), (address, status), "{list}");
+        assert_eq!((&*rows[0][0], &*rows[0][2]), (address, status), "{list}");
         assert_ne!(rows[0][1], "delivered");
     }
 }
@@ -1201,16 +1190,7 @@ fn pasted_delay_notices_are_delays() {
         ("pasted-delay-gmail.txt", "cara@example.org", "4.4.1"),
         ("pasted-delay-sendmail.txt", "dan@example.org", "4.4.1"),
     ] {
-        let out = smtpcode()
-            .args(["--recipients", &format!("tests/fixtures/{file}")])
-            .output()
-            .unwrap();
-        let text = String::from_utf8(out.stdout).unwrap();
-        let rows: Vec<Vec<&str>> = text
-            .lines()
-            .skip(1)
-            .map(|l| l.split('\t').collect())
-            .collect();
+        let (rows, text) = listed(&format!("tests/fixtures/{file}"), None);
         assert_eq!(rows.len(), 1, "{file}: {text}");
         assert_eq!(rows[0][..3], [address, "delayed", status], "{file}");
         assert_eq!(rows[0][5], "soft", "{file}");

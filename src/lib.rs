@@ -121,7 +121,7 @@ pub fn lookup(codes: &str, lang: Lang) -> Option<Finding> {
 /// ```
 pub fn analyze(bytes: &[u8], source: &str, lang: Lang) -> Analysis {
     let cat = Catalog::load(lang);
-    let head = &bytes[..bytes.len().min(input::message::HEAD)];
+    let head = &bytes[..bytes.len().min(input::sniff::HEAD)];
     if let Some(form) = mail_form(head) {
         let (findings, verdicts) = mail(&cat, source, bytes, form);
         return Analysis { findings, verdicts };
@@ -160,9 +160,9 @@ enum MailForm {
 /// Whether the start of an input is an email, the pasted text of a bounce, or neither
 /// (a log).
 fn mail_form(head: &[u8]) -> Option<MailForm> {
-    if input::message::is_message(head) {
+    if input::sniff::is_message(head) {
         Some(MailForm::Email)
-    } else if input::message::reads_like_bounce(head) {
+    } else if input::sniff::reads_like_bounce(head) {
         Some(MailForm::Pasted)
     } else {
         None

@@ -6,7 +6,8 @@ use crate::decode::infer;
 use crate::decode::reason::{self, Evidence};
 use crate::decode::verdict::Verdict;
 use crate::extract::code::{Basic, Enhanced};
-use crate::input::message::{body_lines, Kind, Message};
+use crate::input::bounce_text::body_lines;
+use crate::input::message::{Kind, Message};
 use regex_automata::meta::Regex;
 use std::sync::OnceLock;
 

@@ -294,7 +294,7 @@ fn is_failure_notice(msg: &Message) -> bool {
     .any(|w| subject.contains(w));
     titled
         || (msg.sections.iter())
-            .any(|s| s.kind == Kind::Text && crate::input::message::reads_like_bounce(&s.body))
+            .any(|s| s.kind == Kind::Text && crate::input::sniff::reads_like_bounce(&s.body))
 }
 
 /// The words with which mail systems say a message is delayed, not returned, per system

@@ -1,6 +1,6 @@
 //! Input stage, reading: files and stdin as bytes, with errors that name the source.
 
-use super::message::{self, HEAD};
+use super::sniff::{self, HEAD};
 use std::fmt;
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
@@ -50,10 +50,10 @@ pub fn open_file(path: &PathBuf) -> Result<(std::fs::File, u64), InputError> {
 pub const MAX_MESSAGE: u64 = 256 * 1024 * 1024;
 
 /// Reads the start of an input: up to [`HEAD`] bytes, fewer at its end or as soon as they
-/// tell email from a log ([`message::sniff`]), so that a log that grows slowly (`tail -f`)
+/// tell email from a log ([`sniff::sniff`]), so that a log that grows slowly (`tail -f`)
 /// is not held back. A text that is neither may be a bounce pasted without its headers:
 /// unless `stream` (the input is a live stream, `--line-buffered`), it is read on until a
-/// bounce's opening shows, up to [`message::PASTED_HEAD`] bytes or its end.
+/// bounce's opening shows, up to [`sniff::PASTED_HEAD`] bytes or its end.
 pub fn read_head(reader: &mut dyn Read, stream: bool) -> io::Result<Vec<u8>> {
     // Read in small pieces: most emails tell at once, and a 64 KiB buffer zeroed for each
     // of many small files cost more than reading them.
@@ -66,15 +66,15 @@ pub fn read_head(reader: &mut dyn Read, stream: bool) -> io::Result<Vec<u8>> {
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             Err(e) => return Err(e),
         }
-        match message::sniff(&head, true) {
+        match sniff::sniff(&head, true) {
             Some(true) => break,
             // Not an email: a log tells at its first line; a text that may be a pasted
-            // bounce is read on until its opening shows or [`message::PASTED_HEAD`].
+            // bounce is read on until its opening shows or [`sniff::PASTED_HEAD`].
             Some(false)
                 if stream
-                    || message::starts_like_log(&head)
-                    || head.len() >= message::PASTED_HEAD
-                    || message::reads_like_bounce(&head) =>
+                    || sniff::starts_like_log(&head)
+                    || head.len() >= sniff::PASTED_HEAD
+                    || sniff::reads_like_bounce(&head) =>
             {
                 break
             }

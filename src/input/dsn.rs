@@ -8,6 +8,9 @@ use crate::text::address;
 pub struct Group {
     /// Final-Recipient, else Original-Recipient, without the address type (`rfc822;`).
     pub recipient: Option<String>,
+    /// Final-Recipient alone: the address the report is about (RFC 3464 §2.3.2).
+    pub final_recipient: Option<String>,
+    /// Original-Recipient: the address the sender wrote, before forwarding (§2.3.1).
     pub original_recipient: Option<String>,
     pub action: Option<String>,
     pub status: Option<String>,
@@ -39,17 +42,16 @@ pub fn parse(body: &[u8]) -> Report {
         let mut pending: Vec<&(usize, usize, String, Option<String>)> = Vec::new();
         for field in block {
             let name = field.2.to_ascii_lowercase();
+            // A recipient field starts a group unless it completes the one open: an
+            // Original-Recipient followed by its Final-Recipient (in either order), whatever
+            // came before them (PMDF writes Action and Status first).
             let new_group = match (name.as_str(), groups.last()) {
-                ("final-recipient", None) => true,
-                ("final-recipient", Some(g)) => {
-                    g.recipient.is_some()
-                        && g.original_recipient.as_deref() != g.recipient.as_deref()
-                        || g.status.is_some()
-                }
+                ("final-recipient" | "original-recipient", None) => true,
+                ("final-recipient", Some(g)) => g.final_recipient.is_some(),
                 ("original-recipient", Some(g)) => {
-                    g.status.is_some() || g.original_recipient.is_some()
+                    g.original_recipient.is_some()
+                        || (g.final_recipient.is_some() && g.status.is_some())
                 }
-                ("original-recipient", None) => true,
                 _ => false,
             };
             if new_group {
@@ -92,12 +94,13 @@ fn set(g: &mut Group, name: &str, value: String) {
     match name {
         "final-recipient" => {
             // Only a real address: some MTAs write `rfc822; @host` here.
-            if let Some(a) = address::addresses(value.as_bytes()).into_iter().next() {
+            if let Some(a) = field_address(&value) {
+                g.final_recipient = Some(a.clone());
                 g.recipient = Some(a);
             }
         }
         "original-recipient" => {
-            let a = address::addresses(value.as_bytes()).into_iter().next();
+            let a = field_address(&value);
             g.original_recipient = a.clone();
             g.recipient = g.recipient.take().or(a);
         }
@@ -109,6 +112,72 @@ fn set(g: &mut Group, name: &str, value: String) {
         "will-retry-until" => g.will_retry_until = Some(value),
         _ => {}
     }
+}
+
+/// The address of a recipient field, taken as written whatever it looks like: the address
+/// type (`rfc822;`, `utf-8;` of RFC 6533 with its `\x{HHHH}` escapes, an X.400 type) is
+/// dropped; a quoted local part (`"a b"@x`), a single-label domain and UTF-8 are kept; an
+/// X.400 address that carries an Internet one (`c=US;...;dda:SMTP=bob@x;`) gives that one.
+/// `None` where no local part and domain are written (`rfc822; @host`).
+pub fn field_address(value: &str) -> Option<String> {
+    let value = value.trim();
+    let lower = value.to_ascii_lowercase();
+    let rest = if let Some(at) = lower.find("smtp=") {
+        &value[at + 5..]
+    } else {
+        match value.split_once(';') {
+            Some((kind, rest)) if !kind.trim().is_empty() && !kind.contains(['@', '"', '<']) => {
+                rest.trim()
+            }
+            _ => value,
+        }
+    };
+    let rest = rest.trim_start_matches(['<', ' ', '\t']);
+    let end = if let Some(quoted) = rest.strip_prefix('"') {
+        let close = quoted.find('"')? + 2;
+        close
+            + rest[close..]
+                .find(|c: char| c.is_whitespace() || ";,<>".contains(c))
+                .unwrap_or(rest.len() - close)
+    } else {
+        rest.find(|c: char| c.is_whitespace() || ";,<>".contains(c))
+            .unwrap_or(rest.len())
+    };
+    let written = unescape_utf8(&rest[..end]);
+    let (local, domain) = written.rsplit_once('@')?;
+    let domain = domain.trim_end_matches('.');
+    if local.is_empty() || domain.is_empty() || written.len() > 254 {
+        return None;
+    }
+    Some(address::normalize(written.as_bytes()))
+}
+
+/// RFC 6533 §3: an `utf-8` address writes some characters as `\x{HHHH}`.
+fn unescape_utf8(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find("\\x{") {
+        out.push_str(&rest[..i]);
+        let tail = &rest[i + 3..];
+        let decoded = tail.find('}').and_then(|close| {
+            let c = u32::from_str_radix(&tail[..close], 16)
+                .ok()
+                .and_then(char::from_u32)?;
+            Some((c, close + 1))
+        });
+        match decoded {
+            Some((c, used)) => {
+                out.push(c);
+                rest = &tail[used..];
+            }
+            None => {
+                out.push_str("\\x{");
+                rest = tail;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// `rfc822; bob@example.org` → `bob@example.org`; `smtp; 550 ...` → `550 ...`.
@@ -204,5 +273,56 @@ mod tests {
                 .collect::<Vec<_>>(),
             ["a@x.example", "b@x.example"]
         );
+    }
+
+    #[test]
+    fn an_original_recipient_completes_its_group_whatever_came_first() {
+        // PMDF writes Action and Status before the recipient fields.
+        let body = b"Action: failed\nStatus: 5.0.0\nOriginal-recipient: rfc822;userx@example.ch\nFinal-recipient: rfc822;HAASM@yogi.example.ch\n";
+        let r = parse(body);
+        assert_eq!(r.groups.len(), 1);
+        let g = &r.groups[0];
+        assert_eq!(g.recipient.as_deref(), Some("haasm@yogi.example.ch"));
+        assert_eq!(g.original_recipient.as_deref(), Some("userx@example.ch"));
+        // RFC order, two recipients in one block.
+        let body = b"Final-Recipient: rfc822; a@x.example\nAction: failed\nStatus: 5.1.1\nOriginal-Recipient: rfc822; b0@x.example\nFinal-Recipient: rfc822; b@x.example\nStatus: 5.2.2\n";
+        let r = parse(body);
+        let got: Vec<_> = (r.groups.iter())
+            .map(|g| (g.recipient.clone().unwrap(), g.original_recipient.clone()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("a@x.example".to_string(), None),
+                ("b@x.example".to_string(), Some("b0@x.example".to_string()))
+            ]
+        );
+    }
+
+    #[test]
+    fn recipient_fields_are_taken_as_written() {
+        let cases = [
+            (
+                "rfc822; \"neko nyaan\"@example.org",
+                Some("\"neko nyaan\"@example.org"),
+            ),
+            ("rfc822;postmaster@localhost", Some("postmaster@localhost")),
+            ("RFC822; <Bob@Example.ORG>", Some("bob@example.org")),
+            (
+                "utf-8; j\\x{00F6}rg@b\\x{00FC}cher.example",
+                Some("jörg@bücher.example"),
+            ),
+            ("utf-8; 用户@例子.广告", Some("用户@例子.广告")),
+            (
+                "x400; c=US;a= ;p=IKON;o=Nexus2;dda:SMTP=userx@example.COM;",
+                Some("userx@example.com"),
+            ),
+            ("rfc822; @mx.example", None),
+            ("rfc822; ", None),
+            ("rfc822; \"unclosed@example.org", None),
+        ];
+        for (value, want) in cases {
+            assert_eq!(field_address(value).as_deref(), want, "{value}");
+        }
     }
 }

@@ -33,6 +33,7 @@ pub fn assess(v: &mut Verdict, context: &Context, hosts: &str) {
     v.hard = j.hard;
     v.acts = j.acts.name();
     v.provider = j.provider.map(|r| r.key.to_string());
+    v.because("reason", j.rule, j.row);
 }
 
 /// Assesses every verdict of one message; `hosts` pairs an address with the host that
@@ -72,6 +73,7 @@ fn infer_status(v: &mut Verdict, context: &Context) {
     if let Some((status, words)) = infer::infer(&[said, &context.near, &context.all], failed) {
         v.status = Some(status.to_string());
         v.inferred = true;
+        v.because("status", "wording.tsv", &words);
         v.inferred_from = Some(words);
     }
 }

@@ -26,4 +26,5 @@ pub(crate) mod pattern;
 pub mod provider;
 pub mod reason;
 pub mod recipients;
+pub mod roles;
 pub mod verdict;

@@ -6,15 +6,18 @@
 //!    `Status: 5.0.0` gives way to the specific code of its own Diagnostic-Code;
 //! 2. otherwise the address in the same reply or log line, else the last recipient address
 //!    the text named before the reply (qmail, Exim and Exchange write it on a line above);
+//!    an address the text names in another part ([`super::roles`]: the returned message's
+//!    header fields, a contact, a list's own address, a message id, a URL) is never one;
 //! 3. of several codes about one address, the worst class decides, protocol-sequence errors
 //!    (`503 5.5.1 RCPT first`) that only follow the real refusal are passed over, and the
 //!    first remaining reply wins.
 
 use super::finding::{Decoded, Finding};
+use super::roles;
 use super::verdict::action_of;
 use super::verdict::Verdict;
 use crate::extract::code::{Basic, Enhanced};
-use crate::extract::recipient;
+use crate::extract::recipient::{self, Listed};
 use crate::extract::{self, Found};
 use crate::input::message::{Kind, Message};
 use crate::input::{dsn, ses};
@@ -24,11 +27,16 @@ use crate::text::address::addresses;
 pub fn analyze(msg: &Message, source: &str, number: Option<usize>) -> (Vec<Found>, Vec<Verdict>) {
     let at = (source, number);
     let own = |a: &String| {
-        (msg.own_addresses.contains(a) || is_robot(a)) && !msg.failed_recipients.contains(a)
+        (msg.own_addresses.contains(a) || msg.list_addresses.contains(a) || is_robot(a))
+            && !msg.failed_recipients.contains(a)
     };
     let mut found = Vec::new();
     let mut verdicts: Vec<Verdict> = Vec::new();
-    let mut listed: Vec<String> = msg.failed_recipients.clone();
+    // The failed recipients the text states, with the form that states each.
+    let mut listed: Vec<Listed> = Vec::new();
+    // An automatic reply that is no failure notice states failures only in sentences: a
+    // bare address there is a signature's.
+    let states_failures = !msg.auto_reply || is_failure_notice(msg);
     let mut reported = false;
     // Report groups whose recipient field holds no address (`rfc822; @host`).
     let mut orphans: Vec<dsn::Group> = Vec::new();
@@ -85,11 +93,24 @@ pub fn analyze(msg: &Message, source: &str, number: Option<usize>) -> (Vec<Found
             Kind::Status => {}
             Kind::Feedback => {
                 let mut named = feedback_recipients(&section.body);
+                let from_report = !named.is_empty();
                 if named.is_empty() {
                     named = msg.returned_to.clone();
                 }
+                let rule = if from_report {
+                    "arf:original-rcpt-to"
+                } else {
+                    "returned-message:to"
+                };
                 for address in named {
-                    let v = Verdict::stated(address, Some("complained"), (None, None), None, at);
+                    let mut v = Verdict::stated(
+                        address.clone(),
+                        Some("complained"),
+                        (None, None),
+                        None,
+                        at,
+                    );
+                    v.because("address", rule, &address);
                     upsert(&mut verdicts, v, false);
                     reported = true;
                 }
@@ -100,12 +121,11 @@ pub fn analyze(msg: &Message, source: &str, number: Option<usize>) -> (Vec<Found
                 let report = section.report();
                 let lines = report.iter().filter(|&&b| b == b'\n').count() + 1;
                 here.retain(|f| f.line <= lines);
-                let failed: Vec<String> = (recipient::listed(report).into_iter())
-                    .filter(|a| !own(a))
-                    .collect();
+                let failed = failure_statements(report, &own, !states_failures);
                 // Where the bounce lists its failed recipients, another address in a
                 // reply's words (a contact, an alias) is not one of them.
-                let not_listed = |r: &String| !failed.is_empty() && !failed.contains(r);
+                let not_listed =
+                    |r: &String| !failed.is_empty() && !failed.iter().any(|l| l.address == *r);
                 for f in &mut here {
                     if f.recipient
                         .as_ref()
@@ -116,7 +136,11 @@ pub fn analyze(msg: &Message, source: &str, number: Option<usize>) -> (Vec<Found
                 }
                 let candidate = |a: &String| !own(a) && !not_listed(a);
                 assign_from_context(report, &mut here, &candidate);
-                listed.extend(failed);
+                for l in failed {
+                    if !listed.iter().any(|o| o.address == l.address) {
+                        listed.push(l);
+                    }
+                }
             }
         }
         for f in &mut here {
@@ -127,6 +151,7 @@ pub fn analyze(msg: &Message, source: &str, number: Option<usize>) -> (Vec<Found
     // A report, where there is one, lists the recipients: an address the text names beside
     // a reply (often the sender's, echoed by the remote server) is not another recipient.
     if reported {
+        note_conflicts(&mut verdicts, &listed, "dsn-over-text");
         let listed: Vec<String> = verdicts.iter().map(|v| v.address.clone()).collect();
         for f in found
             .iter_mut()
@@ -156,6 +181,7 @@ pub fn analyze(msg: &Message, source: &str, number: Option<usize>) -> (Vec<Found
                         && s.class == current.and_then(|c| c.class)
                 }) {
                     v.status = Some(s.to_string());
+                    v.because("status", "text:reply-specific", &text);
                 }
                 let class = current.and_then(|e| e.class);
                 let fits = |b: &Basic| class.is_none_or(|c| c == b.first_digit());
@@ -163,13 +189,22 @@ pub fn analyze(msg: &Message, source: &str, number: Option<usize>) -> (Vec<Found
                     v.reply = reply.filter(fits).map(|b| b.to_string());
                 }
             }
-            None => verdicts.push(Verdict::stated(
-                address,
-                None,
-                (status, reply),
-                Some(text),
-                at,
-            )),
+            None => {
+                let mut v = Verdict::stated(address, None, (status, reply), Some(text), at);
+                match listed.iter().find(|l| l.address == v.address) {
+                    Some(l) => {
+                        v.original.clone_from(&l.original);
+                        v.because("address", l.form, &line_of(msg, l));
+                    }
+                    None => {
+                        let said = v.diagnostic.clone().unwrap_or_default();
+                        v.because("address", "text:nearest-address", &said);
+                    }
+                }
+                let said = v.diagnostic.clone().unwrap_or_default();
+                v.because("status", "text:reply", &said);
+                verdicts.push(v);
+            }
         }
     }
     // A lone report group without an address is about the lone recipient the text names.
@@ -180,22 +215,75 @@ pub fn analyze(msg: &Message, source: &str, number: Option<usize>) -> (Vec<Found
         };
         if let Some(mut from) = from_group(&group, source, number) {
             from.reply = from.reply.or(v.reply.take());
+            from.evidence = std::mem::take(&mut v.evidence);
+            from.because(
+                "status",
+                "dsn:group-without-address",
+                "rfc822; (no address)",
+            );
             *v = from;
         }
     }
     // Addresses the bounce lists as failed, though no code is given for them.
+    // X-Failed-Recipients (Exim) is the bounce's own list, taken as written.
     if !reported {
         let delayed = is_delay_notice(msg);
-        for address in listed {
-            if !verdicts.iter().any(|v| v.address == address) {
-                let action = if delayed { "delayed" } else { "failed" };
-                verdicts.push(Verdict::stated(
-                    address,
-                    Some(action),
-                    (None, None),
-                    None,
-                    at,
-                ));
+        let action = if delayed { "delayed" } else { "failed" };
+        let header = &msg.failed_recipients;
+        for address in header {
+            if !verdicts.iter().any(|v| v.address == *address) {
+                let v = Verdict::stated(address.clone(), Some(action), (None, None), None, at);
+                verdicts.push(v);
+            }
+            let v = verdicts.iter_mut().find(|v| v.address == *address);
+            if let Some(v) = v {
+                let span = format!("X-Failed-Recipients: {}", header.join(", "));
+                v.because("address", "header:x-failed-recipients", &span);
+                if let Some(l) = listed.iter().find(|l| l.address == *address) {
+                    v.original = v.original.take().or(l.original.clone());
+                }
+            }
+        }
+        // The text's own failure statements stand beside the header's list: each is a
+        // statement that the address failed. Where they differ, each verdict says so.
+        let mut unlisted: Vec<&str> = Vec::new();
+        for a in (verdicts.iter().map(|v| v.address.as_str()))
+            .chain(listed.iter().map(|l| l.address.as_str()))
+        {
+            if !header.iter().any(|h| h == a) && !unlisted.contains(&a) {
+                unlisted.push(a);
+            }
+        }
+        if !header.is_empty() && !unlisted.is_empty() {
+            let span = format!(
+                "X-Failed-Recipients names {}; the text names {} too",
+                header.join(", "),
+                unlisted.join(", ")
+            );
+            for v in verdicts.iter_mut() {
+                v.because("conflict", "header-and-text", &span);
+            }
+        }
+        // A Subject that says delivery to an address failed (`Your message to bob@x could
+        // not be delivered`), where the text names no failed recipient.
+        if listed.is_empty() && header.is_empty() && verdicts.is_empty() && states_failures {
+            let subject = recipient::listed(msg.subject.as_bytes())
+                .into_iter()
+                .filter(|l| {
+                    matches!(l.form, "text:failed-to" | "text:refused") && !own(&l.address)
+                });
+            listed.extend(subject.map(|l| Listed {
+                form: "subject:failed-to",
+                ..l
+            }));
+        }
+        for l in &listed {
+            if !verdicts.iter().any(|v| v.address == l.address) {
+                let mut v =
+                    Verdict::stated(l.address.clone(), Some(action), (None, None), None, at);
+                v.original.clone_from(&l.original);
+                v.because("address", l.form, &line_of(msg, l));
+                verdicts.push(v);
             }
         }
     }
@@ -204,40 +292,55 @@ pub fn analyze(msg: &Message, source: &str, number: Option<usize>) -> (Vec<Found
     if verdicts.is_empty() {
         if let [address] = msg.returned_to.as_slice() {
             let all: Vec<&Found> = found.iter().collect();
-            if let Some((status, reply, text)) = decisive(&all) {
-                verdicts.push(Verdict::stated(
-                    address.clone(),
-                    None,
-                    (status, reply),
-                    Some(text),
-                    at,
-                ));
-            } else if found.is_empty() && is_failure_notice(msg) {
-                let action = if is_delay_notice(msg) {
-                    "delayed"
+            let mut v =
+                if roles::of_address(address).is_some() || msg.list_addresses.contains(address) {
+                    // A list's own address or an encoded return path did not fail.
+                    None
+                } else if let Some((status, reply, text)) = decisive(&all) {
+                    let mut v = Verdict::stated(
+                        address.clone(),
+                        None,
+                        (status, reply),
+                        Some(text.clone()),
+                        at,
+                    );
+                    v.because("status", "text:reply", &text);
+                    Some(v)
+                } else if found.is_empty() && is_failure_notice(msg) {
+                    let action = if is_delay_notice(msg) {
+                        "delayed"
+                    } else {
+                        "failed"
+                    };
+                    Some(Verdict::stated(
+                        address.clone(),
+                        Some(action),
+                        (None, None),
+                        None,
+                        at,
+                    ))
                 } else {
-                    "failed"
+                    None
                 };
-                verdicts.push(Verdict::stated(
-                    address.clone(),
-                    Some(action),
-                    (None, None),
-                    None,
-                    at,
-                ));
+            if let Some(mut v) = v.take() {
+                let span = format!("To: {address}");
+                v.because("address", "returned-message:to", &span);
+                verdicts.push(v);
             }
         }
     }
     // No report, no code: an automatic reply (RFC 3834) comes from the recipient.
     if verdicts.is_empty() && found.is_empty() && msg.auto_reply {
         if let Some(address) = msg.from.iter().find(|a| !is_robot(a)) {
-            verdicts.push(Verdict::stated(
+            let mut v = Verdict::stated(
                 address.clone(),
                 Some("auto-replied"),
                 (None, None),
                 None,
                 at,
-            ));
+            );
+            v.because("address", "auto-reply:from", &format!("From: {address}"));
+            verdicts.push(v);
         }
     }
     crate::decode::assess::message(msg, &mut verdicts, &hosts);
@@ -446,25 +549,116 @@ fn from_group(g: &dsn::Group, source: &str, number: Option<usize>) -> Option<Ver
         }
         _ => None,
     };
-    Some(Verdict::stated(
-        address,
+    let mut v = Verdict::stated(
+        address.clone(),
         action,
         (status, reply),
         g.diagnostic.clone(),
         (source, number),
-    ))
+    );
+    match &g.final_recipient {
+        Some(f) => v.because(
+            "address",
+            "dsn:final-recipient",
+            &format!("Final-Recipient: {f}"),
+        ),
+        None => v.because(
+            "address",
+            "dsn:original-recipient",
+            &format!("Original-Recipient: {address}"),
+        ),
+    }
+    if let Some(o) = g.original_recipient.as_ref().filter(|o| **o != address) {
+        v.original = Some(o.clone());
+        v.because(
+            "original",
+            "dsn:original-recipient",
+            &format!("Original-Recipient: {o}"),
+        );
+    }
+    let stated = g.status.as_deref().and_then(Enhanced::parse);
+    match (&g.diagnostic, status) {
+        (Some(d), Some(s)) if Some(s) != stated => v.because("status", "dsn:diagnostic-code", d),
+        (_, Some(_)) => v.because(
+            "status",
+            "dsn:status",
+            &format!("Status: {}", g.status.as_deref().unwrap_or("")),
+        ),
+        (Some(d), None) => v.because("status", "dsn:diagnostic-code", d),
+        (None, None) => {}
+    }
+    Some(v)
+}
+
+/// The failed recipients a report's text states, less the bounce's own addresses and the
+/// bare addresses whose place says they are something else ([`roles`]); with
+/// `sentences_only`, only those a sentence or label states.
+fn failure_statements(
+    report: &[u8],
+    own: &dyn Fn(&String) -> bool,
+    sentences_only: bool,
+) -> Vec<Listed> {
+    let lines: Vec<&[u8]> = report.split(|&b| b == b'\n').collect();
+    let text = |n: Option<usize>| {
+        n.and_then(|n| lines.get(n))
+            .map_or(String::new(), |l| crate::text::decode(l).into_owned())
+    };
+    recipient::listed(report)
+        .into_iter()
+        .filter(|l| !(own(&l.address) || sentences_only && l.form.contains("line")))
+        .filter(|l| {
+            let (line, previous) = (text(Some(l.line)), text(l.line.checked_sub(1)));
+            !l.is_bare() || roles::of_mention(&l.address, &line, &previous).is_none()
+        })
+        .collect()
+}
+
+/// The line of the bounce's text that states a failure, for `--why`.
+fn line_of(msg: &Message, l: &Listed) -> String {
+    if l.form.starts_with("subject:") {
+        return format!("Subject: {}", msg.subject);
+    }
+    (msg.sections.iter())
+        .filter(|s| s.kind == Kind::Text)
+        .find_map(|s| {
+            let line = s.report().split(|&b| b == b'\n').nth(l.line)?;
+            let text = crate::text::decode(line);
+            text.to_lowercase()
+                .contains(&l.address)
+                .then(|| text.into_owned())
+        })
+        .unwrap_or_else(|| l.address.clone())
+}
+
+/// Where a structured list of failed recipients (a report, `X-Failed-Recipients`) and
+/// the text disagree, the structure is taken; each verdict says so.
+fn note_conflicts(verdicts: &mut [Verdict], listed: &[Listed], rule: &'static str) {
+    let only_text: Vec<&str> = (listed.iter())
+        .filter(|l| !verdicts.iter().any(|v| v.address == l.address))
+        .map(|l| l.address.as_str())
+        .collect();
+    if only_text.is_empty() {
+        return;
+    }
+    let span = format!("the text names {}; not taken", only_text.join(", "));
+    for v in verdicts.iter_mut() {
+        v.because("conflict", rule, &span);
+    }
 }
 
 /// Gives findings without an address in their own line the last recipient address the
 /// text named before them (or, failing that, the first one after).
 fn assign_from_context(body: &[u8], found: &mut [Found], candidate: &dyn Fn(&String) -> bool) {
     let mut mentions: Vec<(usize, String)> = Vec::new();
+    let mut previous: &[u8] = b"";
     for (n, line) in body.split(|&b| b == b'\n').enumerate() {
-        if recipient::is_sender_line(line) {
+        let before = std::mem::replace(&mut previous, line);
+        if recipient::is_sender_line(line) || memchr::memchr(b'@', line).is_none() {
             continue;
         }
+        let (text, before) = (crate::text::decode(line), crate::text::decode(before));
         for a in addresses(line) {
-            if candidate(&a) {
+            if candidate(&a) && roles::of_mention(&a, &text, &before).is_none() {
                 mentions.push((n + 1, a));
             }
         }

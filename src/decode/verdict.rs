@@ -32,9 +32,51 @@ pub struct Verdict {
     pub inferred: bool,
     /// The words `status` was inferred from; `null` where it was not inferred.
     pub inferred_from: Option<String>,
+    /// The address the sender wrote, where the bounce says the failed one was reached
+    /// through it (DSN `Original-Recipient`, Postfix `expanded from`, Exim `generated
+    /// from`); `null` where it names none or the same address.
+    pub original: Option<String>,
+    /// Which structure or rule gave the address, the status and the reason, and what it
+    /// read (`--why`).
+    pub evidence: Vec<Evidence>,
+}
+
+/// One piece of what a verdict rests on.
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct Evidence {
+    /// What it decided: `address`, `original`, `status`, `reason`, or `conflict` where the
+    /// bounce contradicts itself and one side was taken.
+    pub about: &'static str,
+    /// The rule or structure, by name (`dsn:final-recipient`, `text:failed-to`, ...).
+    pub rule: &'static str,
+    /// What it read: a field, a line or a reply, made safe and at most 200 characters.
+    pub span: String,
+}
+
+impl Evidence {
+    /// A piece of evidence; `span` is cleaned of control characters and shortened.
+    pub(crate) fn new(about: &'static str, rule: &'static str, span: &str) -> Evidence {
+        let flat: String = span.split_whitespace().collect::<Vec<_>>().join(" ");
+        Evidence {
+            about,
+            rule,
+            span: crate::text::clean(flat.as_bytes(), 200),
+        }
+    }
 }
 
 impl Verdict {
+    /// Adds a piece of evidence (the first of each `about` and `rule` only).
+    pub(crate) fn because(&mut self, about: &'static str, rule: &'static str, span: &str) {
+        if !self
+            .evidence
+            .iter()
+            .any(|e| e.about == about && e.rule == rule)
+        {
+            self.evidence.push(Evidence::new(about, rule, span));
+        }
+    }
+
     /// What a bounce or a log states of one address, before [`super::assess`] judges it:
     /// its codes, its action (`None`: from the class of the codes) and the server's words.
     pub(crate) fn stated(

@@ -6,31 +6,60 @@ use regex_automata::meta::Regex;
 use regex_automata::Input;
 use std::sync::OnceLock;
 
+/// An address a bounce's text says failed, with how it said so.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Listed {
+    pub address: String,
+    /// The form that named it (`--why`): `text:` and `line-start`, `under-heading` (a bare
+    /// address in the list a failure heading opens), `bare-line`, `label`, `x400`,
+    /// `failed-to`, `refused`, `sendmail` or `generated-by`.
+    pub form: &'static str,
+    /// The 0-based line of the text.
+    pub line: usize,
+    /// The address the sender wrote, where the text says the failed one was expanded or
+    /// generated from it (Postfix `(expanded from <x>)`, Sendmail `(expanded from: x)`,
+    /// Exim `(generated from x)`, PMDF `Original address: x`).
+    pub original: Option<String>,
+}
+
+impl Listed {
+    /// A bare address on a line of its own is the weakest form: a list of failed
+    /// recipients writes it so, but so does a signature or a contact.
+    pub fn is_bare(&self) -> bool {
+        self.form == "text:bare-line"
+    }
+}
+
 /// Addresses a text lists one to a line, as bounces name failed recipients: at the start
 /// of a line (`  bob@example.org`, `<bob@example.org>: Domain does not exist`,
 /// `bob@example.org [User unknown]`, `bob@example.org on Thu, ...`) or ending a line after
-/// a label (`Unknown user: bob@example.org`, `Could not be delivered to: <bob@example.org>`),
-/// or in a sentence that says delivery to it failed (`undeliverable to bob@example.org`,
-/// `could not be delivered to bob@example.org.`, `Your message to bob@example.org was
-/// refused`), or as Sendmail writes a failed recipient (`550 5.1.1 <bob@example.org>...
-/// User unknown`). Lines naming a sender (`From:`, `MAIL FROM`) are skipped.
-pub fn listed(text: &[u8]) -> Vec<String> {
+/// a label that names a recipient (`Unknown user: bob@example.org`, `Could not be delivered
+/// to: <bob@example.org>`, `Recipient address: bob@example.org`; not `To:` or `System
+/// Contact:`), or in a sentence that says delivery to it failed (`undeliverable to
+/// bob@example.org`, `could not be delivered to bob@example.org.`, `Your message to
+/// bob@example.org was refused`), as Sendmail writes a failed recipient (`550 5.1.1
+/// <bob@example.org>... User unknown`), or as an X.400 gateway does (`c=US;...;dda:SMTP=bob@x;`).
+/// Lines naming a sender (`From:`, `MAIL FROM`) are skipped.
+pub fn listed(text: &[u8]) -> Vec<Listed> {
     static RE: OnceLock<Regex> = OnceLock::new();
     let re = RE.get_or_init(|| {
         let start = format!(
-            r"^[ \t>*]*(?:-> ?)?<?({ADDRESS})>?(?:[:,;.]?[ \t\r]*$|\.\.\.[ \t]|[ \t]+(?:on\b|\(|\[|\.\.\.|delivery (?:failed|delayed|has failed))|:[ \t])"
+            r#"^[ \t>*]*(?:-> ?)?["']?<?({ADDRESS})>?(?:["']?[:,;.]?[ \t\r]*$|\.\.\.[ \t]|[ \t]+(?:on\b|\(|\[|\.\.\.|delivery (?:failed|delayed|has failed)|-+[ \t]+(?:no such|user unknown|unknown|not found|invalid|mailbox))|:[ \t])"#
         );
-        let end = format!(r"[A-Za-z)]:[ \t]*<?({ADDRESS})>?[.,;]?[ \t\r]*$");
-        text::regex(&format!("(?m-u){start}|{end}"))
+        let end = format!(r"^([^\n]*[A-Za-z)]):[ \t]*<?({ADDRESS})>?[.,;]?[ \t\r]*$");
+        // A display name and the address, as Exchange lists a recipient:
+        // `"Bob" <bob@example.org>`.
+        let named = format!(r#"^[ \t]*"[^"\n]{{0,80}}"[ \t]*<({ADDRESS})>[ \t\r]*$"#);
+        text::regex(&format!("(?m-u){start}|{end}|{named}"))
     });
     // The sentences, searched in lines lowered, and only in lines with one of their words.
     static SAID: OnceLock<Regex> = OnceLock::new();
     let said = SAID.get_or_init(|| {
         let failed_to = format!(
-            r"(?:undeliverable|(?:not|n't) (?:be )?delivered|delivery (?:has )?failed|(?:error|problem) delivering (?:your |the )?(?:mail|message)|(?:could|can)(?: ?not|n't) (?:be )?(?:delivered|reach(?:ed)?)|unable to deliver(?: (?:your |the )?(?:message|mail))?) to:?[ \t]*<?({ADDRESS})>?"
+            r"(?:undeliverable|(?:not|n't) (?:be )?delivered|delivery (?:has )?failed|(?:error|problem) delivering (?:your |the )?(?:mail|message)|(?:could|can)(?: ?not|n't) (?:be )?(?:delivered|reach(?:ed)?)|unable to deliver(?: (?:your |the )?(?:message|mail))?)[ \t]+to:?[ \t]*<?({ADDRESS})>?"
         );
         let refused = format!(
-            r"message (?:to|for) <?({ADDRESS})>? (?:(?:was|has been|could not be|cannot be|couldn't be|can't be) (?:refused|rejected|returned|bounced|not delivered|delivered|undeliverable|blocked)|wasn't delivered)"
+            r"message (?:to|for) <?({ADDRESS})>? (?:(?:was|has been|could not be|cannot be|couldn't be|can't be) (?:(?:automatically|permanently) )?(?:refused|rejected|returned|bounced|not delivered|delivered|undeliverable|blocked)|wasn't delivered)"
         );
         // Sendmail's line for a recipient: `550 5.1.1 <bob@example.org>... User unknown`.
         let sendmail = format!(
@@ -38,49 +67,241 @@ pub fn listed(text: &[u8]) -> Vec<String> {
         );
         // Exim, under a failed pipe or file delivery: `    generated by bob@example.org`.
         let generated = format!(r"^[ \t]+generated by <?({ADDRESS})>?[ \t\r]*$");
-        text::regex(&format!("(?m-u){failed_to}|{refused}|{sendmail}|{generated}"))
+        // An X.400 address with its Internet one (Exchange 5.5, X.400 gateways).
+        let x400 = format!(r"dda:smtp=<?({ADDRESS})>?");
+        // A local delivery naming the address the sender wrote: `(Originally addressed to
+        // bob@example.org)`.
+        let originally = format!(r"\(originally addressed to <?({ADDRESS})>?\)");
+        // A mailbox said not to be there: `Local mailbox bob@example.org is unavailable`.
+        let mailbox = format!(
+            r"mailbox <?({ADDRESS})>? (?:is unavailable|is not available|does not exist|not found|is disabled)"
+        );
+        text::regex(&format!(
+            "(?m-u){failed_to}|{refused}|{sendmail}|{generated}|{x400}|{originally}|{mailbox}"
+        ))
     });
-    let mut out: Vec<String> = Vec::new();
+    const SAID_FORMS: [&str; 7] = [
+        "text:failed-to",
+        "text:refused",
+        "text:sendmail",
+        "text:generated-by",
+        "text:x400",
+        "text:originally-addressed",
+        "text:mailbox-unavailable",
+    ];
+    let mut out: Vec<Listed> = Vec::new();
     let (mut caps, mut said_caps) = (re.create_captures(), said.create_captures());
+    let lines: Vec<&[u8]> = text.split(|&b| b == b'\n').collect();
     // Every form holds an address, so a line without `@` is passed over unsearched.
-    for line in text.split(|&b| b == b'\n') {
+    for (n, &line) in lines.iter().enumerate() {
         if memchr::memchr(b'@', line).is_none() || is_sender_line(line) {
             continue;
         }
+        let next = lines.get(n + 1).copied();
+        // Exim hides a child address (`hide_child_in_errmsg`) behind the one the sender
+        // wrote: `  an undisclosed address` / `    (generated from bob@example.org)`.
+        if n > 0
+            && lines[n - 1]
+                .trim_ascii()
+                .eq_ignore_ascii_case(b"an undisclosed address")
+        {
+            if let Some(original) = original_of(line, next) {
+                if !out.iter().any(|l| l.address == original) {
+                    out.push(Listed {
+                        address: original,
+                        form: "text:exim-undisclosed",
+                        line: n,
+                        original: None,
+                    });
+                }
+                continue;
+            }
+        }
+        // `(expanded from ...)` on a line below the address it qualifies.
+        if !starts_with_address(line) {
+            if let Some(original) = original_of(line, next) {
+                if let Some(last) = out.last_mut().filter(|l| n - l.line <= 2) {
+                    if last.original.is_none() && last.address != original {
+                        last.original = Some(original);
+                    }
+                }
+                continue;
+            }
+        }
         re.captures(line, &mut caps);
-        let mut found = (1..caps.group_len())
-            .find_map(|g| caps.get_group(g))
-            .map(|m| (line, m));
+        let mut found = None;
+        if let Some(m) = caps.get_group(1) {
+            let bare = line[..m.start].iter().all(|b| b" \t>*<-\"'".contains(b))
+                && line[m.end..].iter().all(|b| b" \t\r>:,;.\"'".contains(b));
+            let form = match (bare, under_heading(&lines[..n])) {
+                (false, _) => "text:line-start",
+                (true, true) => "text:under-heading",
+                (true, false) => "text:bare-line",
+            };
+            found = Some((line, m, form));
+        } else if let Some(m) = caps.get_group(4) {
+            let under = under_heading(&lines[..n]);
+            found = Some((
+                line,
+                m,
+                if under {
+                    "text:under-heading"
+                } else {
+                    "text:bare-line"
+                },
+            ));
+        } else if let (Some(label), Some(m)) = (caps.get_group(2), caps.get_group(3)) {
+            let label = line[label.range()].to_ascii_lowercase();
+            if LABEL_WORDS
+                .iter()
+                .any(|w| text::contains_ci(&label, w.as_bytes()))
+            {
+                found = Some((line, m, "text:label"));
+            }
+        }
         let lowered;
         if found.is_none() && SAYS.iter().any(|w| text::contains_ci(line, w.as_bytes())) {
             lowered = line.to_ascii_lowercase();
             said.captures(&lowered, &mut said_caps);
             found = (1..said_caps.group_len())
-                .find_map(|g| said_caps.get_group(g))
-                .map(|m| (&lowered[..], m));
+                .find_map(|g| said_caps.get_group(g).map(|m| (g, m)))
+                .map(|(g, m)| (&lowered[..], m, SAID_FORMS[g - 1]));
         }
-        let Some((line, m)) = found else {
+        let Some((line, m, form)) = found else {
             continue;
         };
         if too_long(&line[m.range()]) {
             continue;
         }
-        let a = normalize(&line[m.range()]);
-        if !out.contains(&a) {
-            out.push(a);
+        let address = normalize(&line[m.range()]);
+        // PMDF: `Recipient address: x` then `Original address: y`.
+        let label_original = form == "text:label" && text::contains_ci(line, b"original");
+        match out.iter_mut().find(|l| l.address == address) {
+            _ if label_original => {
+                if let Some(last) = out.last_mut().filter(|l| n - l.line <= 2) {
+                    last.original = (last.address != address).then_some(address);
+                }
+            }
+            Some(_) => {}
+            None => {
+                let original = original_of(line, next).filter(|o| *o != address);
+                out.push(Listed {
+                    address,
+                    form,
+                    line: n,
+                    original,
+                });
+            }
         }
     }
     out
 }
 
+/// Words one of which a label before a failed address holds (`Unknown user:`,
+/// `Recipient address:`, `Undeliverable Address:`, Barracuda's `Your message to:`); `To:`
+/// or `System Contact:` hold none.
+const LABEL_WORDS: [&str; 17] = [
+    "recipient",
+    "message to",
+    "addressed to",
+    "sent to",
+    "rcpt",
+    "user",
+    "mailbox",
+    "address",
+    "account",
+    "deliver",
+    "failed",
+    "unknown",
+    "invalid",
+    "not found",
+    "destinat",
+    "adressat",
+    "empf",
+];
+
+/// Headings under which bounces list their failed recipients, one to a line (Sendmail's
+/// `The following addresses had permanent fatal errors`, Exim's `The following address(es)
+/// failed:`, Exchange's `did not reach the following recipient(s):`, qmail's `Sorry, I
+/// couldn't deliver to the following addresses`), lowered.
+const HEADINGS: [&str; 9] = [
+    "following address",
+    "following recipient",
+    "following user",
+    "address(es) failed",
+    "had permanent fatal errors",
+    "had delivery problems",
+    "did not reach the following",
+    "could not be delivered to:",
+    "was not delivered to:",
+];
+
+/// Whether the lines above a bare address (`above`, nearest last) open a list of failed
+/// recipients: a heading, with only addresses, indented detail lines and blank lines
+/// between it and the address.
+fn under_heading(above: &[&[u8]]) -> bool {
+    for line in above.iter().rev().take(12) {
+        let lower = line.to_ascii_lowercase();
+        if HEADINGS
+            .iter()
+            .any(|h| memchr::memmem::find(&lower, h.as_bytes()).is_some())
+        {
+            return true;
+        }
+        let indented = line.first().is_some_and(|b| *b == b' ' || *b == b'\t');
+        if !(line.trim_ascii().is_empty() || indented || starts_with_address(line)) {
+            return false;
+        }
+    }
+    false
+}
+
+/// Whether a line opens with an address (after white space, quotes and brackets).
+fn starts_with_address(line: &[u8]) -> bool {
+    let t = line.trim_ascii_start();
+    let t = t.strip_prefix(b"<").unwrap_or(t);
+    let word = t.split(|b| b.is_ascii_whitespace()).next().unwrap_or(b"");
+    memchr::memchr(b'@', word).is_some()
+}
+
+/// The address an `(expanded from ...)` or `(generated from ...)` note on `line` names,
+/// the note possibly wrapped onto `next` (Postfix folds long lines).
+fn original_of(line: &[u8], next: Option<&[u8]>) -> Option<String> {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    let re = RE.get_or_init(|| {
+        text::regex(&format!(
+            r"(?i-u)\((?:expanded from:?|(?:ultimately )?generated from)[ \t]*<?({ADDRESS})>?\)"
+        ))
+    });
+    let joined;
+    let hay = match next {
+        Some(next)
+            if text::contains_ci(line, b"(expanded from")
+                || text::contains_ci(line, b"generated from") =>
+        {
+            joined = [line.trim_ascii_end(), b" ", next.trim_ascii()].concat();
+            &joined[..]
+        }
+        _ => line,
+    };
+    let mut caps = re.create_captures();
+    re.captures(hay, &mut caps);
+    caps.get_group(1)
+        .filter(|m| !too_long(&hay[m.range()]))
+        .map(|m| normalize(&hay[m.range()]))
+}
+
 /// Words one of the sentences that name a failed recipient holds.
-const SAYS: [&str; 6] = [
+const SAYS: [&str; 9] = [
     "deliver",
     "reach",
     "message",
     "...",
     "undeliverable",
     "generated by",
+    "dda:smtp=",
+    "originally addressed",
+    "mailbox",
 ];
 
 /// Lines that name the sender or the message, not a recipient.
@@ -296,8 +517,9 @@ mod tests {
     #[test]
     fn finds_addresses_listed_one_to_a_line() {
         let text = b"was not delivered to:\n\n  kijitora@example.jp\n<b@x.example>:\nc@x.example on Thu, 29 Apr\nwrite to e@x.example now\nUnknown user: f@x.example\ng@x.example [User unknown]\nh@x.example: Domain does not exist\nFrom: me@x.example\nundeliverable to i@x.example\nIt could not be delivered to <j@x.example>.\nYour message to k@x.example was refused:\nwe wrote to l@x.example\nThere was an error delivering your mail to <m@x.example>.\n554 <n@x.example>... 550 Host unknown\n";
+        let addresses: Vec<String> = listed(text).into_iter().map(|l| l.address).collect();
         assert_eq!(
-            listed(text),
+            addresses,
             [
                 "kijitora@example.jp",
                 "b@x.example",
@@ -384,5 +606,25 @@ mod tests {
         let line = |n: usize| format!("  \"{}\"@x.example", "j".repeat(n));
         assert!(listed(line(65).as_bytes()).is_empty());
         assert_eq!(listed(line(64).as_bytes()).len(), 1);
+    }
+
+    #[test]
+    fn each_form_is_named_and_originals_are_kept() {
+        let text = b"Your message\n  To:      list@x.example\ndid not reach the following recipient(s):\nc=US;a= ;p=Org;o=Site;dda:SMTP=a@x.example; on Fri, 4 Oct 2002\nSystem Contact: postmaster@x.example\nRecipient address: HAASM@h.example\nOriginal address: b@x.example\nc@h.example\n    (expanded from: c0@x.example)\n<d@h.example> (expanded from\n    <d0@x.example>): host h.example said: 550 5.1.1 unknown\n  e@h.example\n    (generated from e0@x.example)\n";
+        let got: Vec<(String, &str, Option<String>)> = listed(text)
+            .into_iter()
+            .map(|l| (l.address, l.form, l.original))
+            .collect();
+        let s = |a: &str| a.to_string();
+        assert_eq!(
+            got,
+            [
+                (s("a@x.example"), "text:x400", None),
+                (s("haasm@h.example"), "text:label", Some(s("b@x.example"))),
+                (s("c@h.example"), "text:bare-line", Some(s("c0@x.example"))),
+                (s("d@h.example"), "text:line-start", Some(s("d0@x.example"))),
+                (s("e@h.example"), "text:bare-line", Some(s("e0@x.example"))),
+            ]
+        );
     }
 }

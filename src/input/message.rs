@@ -74,6 +74,9 @@ pub struct Message {
     pub from: Vec<String>,
     /// The To addresses of the returned original message (or its headers).
     pub returned_to: Vec<String>,
+    /// A mailing list's own addresses, as the bounce's or the returned message's list
+    /// header fields name them (`List-Post`, `X-BeenThere`): never a failed recipient.
+    pub list_addresses: Vec<String>,
     /// Whether the message says it is an automatic reply (RFC 3834 `Auto-Submitted`, or an
     /// out-of-office subject).
     pub auto_reply: bool,
@@ -139,7 +142,13 @@ pub fn parse(raw: &[u8], first_line: usize) -> Message {
         &mail.headers,
         &["From", "To", "Return-Path", "Sender", "Reply-To"],
     );
-    let failed = header_addresses(&mail.headers, &["X-Failed-Recipients"]);
+    let failed = (mail.headers.get_all_values("X-Failed-Recipients").iter())
+        .flat_map(|v| {
+            v.split(',')
+                .filter_map(crate::input::dsn::field_address)
+                .collect::<Vec<_>>()
+        })
+        .collect();
     let subject = mail.headers.get_first_value("Subject").unwrap_or_default();
     let from = header_addresses(&mail.headers, &["From"]);
     let auto_submitted = mail
@@ -161,11 +170,12 @@ pub fn parse(raw: &[u8], first_line: usize) -> Message {
     .any(|w| lower.contains(w));
     let mut sections = Vec::new();
     let mut returned_to = Vec::new();
+    let mut list_addresses = header_addresses(&mail.headers, &LIST_FIELDS);
     walk(
         &mail,
         raw,
         first_line,
-        &mut (&mut sections, &mut returned_to),
+        &mut (&mut sections, &mut returned_to, &mut list_addresses),
         0,
     );
     // The top-level headers hold no report, but a few MTAs put the diagnosis in them.
@@ -180,6 +190,9 @@ pub fn parse(raw: &[u8], first_line: usize) -> Message {
             .find_map(|s| quoted_to(&s.body[s.report..]))
             .unwrap_or_default();
     }
+    for s in sections.iter().filter(|s| s.kind == Kind::Text) {
+        list_addresses.extend(quoted_fields(&s.body[s.report..], &LIST_FIELDS));
+    }
     Message {
         sections,
         own_addresses: own,
@@ -187,6 +200,7 @@ pub fn parse(raw: &[u8], first_line: usize) -> Message {
         subject,
         from,
         returned_to,
+        list_addresses,
         auto_reply: auto_submitted || away,
     }
 }
@@ -211,16 +225,25 @@ fn flat(raw: &[u8], line: usize) -> Section {
 /// The To of a returned message quoted at the end of a bounce's text: `rest`, what follows
 /// its report ([`report_part`]).
 fn quoted_to(rest: &[u8]) -> Option<Vec<String>> {
-    let text = crate::text::decode(rest);
-    let to: Vec<String> = text
-        .lines()
-        .take(60)
-        .filter_map(|l| l.split_once(':'))
-        .filter(|(name, _)| name.trim().eq_ignore_ascii_case("to"))
-        .flat_map(|(_, value)| crate::text::address::addresses(value.as_bytes()))
-        .collect();
+    let to = quoted_fields(rest, &["To"]);
     (!to.is_empty()).then_some(to)
 }
+
+/// The addresses of the fields of these names in the header of a returned message quoted
+/// at the end of a bounce's text (its first 60 lines; `> ` quoting is read through).
+fn quoted_fields(rest: &[u8], names: &[&str]) -> Vec<String> {
+    let text = crate::text::decode(rest);
+    text.lines()
+        .take(60)
+        .filter_map(|l| l.trim_start_matches(['>', ' ']).split_once(':'))
+        .filter(|(name, _)| names.iter().any(|n| name.trim().eq_ignore_ascii_case(n)))
+        .flat_map(|(_, value)| crate::text::address::addresses(value.as_bytes()))
+        .collect()
+}
+
+/// The header fields in which a mailing list names its own addresses (RFC 2369 `List-Post`,
+/// Mailman's `X-BeenThere`).
+const LIST_FIELDS: [&str; 3] = ["List-Post", "X-BeenThere", "X-Mailing-List"];
 
 /// The body of the first text part of a message, decoded.
 fn first_text(part: &ParsedMail) -> Option<Vec<u8>> {
@@ -231,12 +254,28 @@ fn first_text(part: &ParsedMail) -> Option<Vec<u8>> {
     part.subparts.iter().find_map(first_text)
 }
 
-/// What a walk collects: the sections, and the To of the returned original message.
-type Collect<'a> = (&'a mut Vec<Section>, &'a mut Vec<String>);
+/// What a walk collects: the sections, the To of the returned original message, and the
+/// list addresses its header names.
+type Collect<'a> = (
+    &'a mut Vec<Section>,
+    &'a mut Vec<String>,
+    &'a mut Vec<String>,
+);
 
 fn walk(part: &ParsedMail, raw: &[u8], first_line: usize, out: &mut Collect, depth: u8) {
     let mime = part.ctype.mimetype.to_ascii_lowercase();
     if !part.subparts.is_empty() {
+        // In a report that has its own delivery-status part, the attached message is the
+        // returned one (RFC 6522 §3), even where it is itself a bounce: not opened.
+        let status = |p: &ParsedMail| {
+            let m = p.ctype.mimetype.to_ascii_lowercase();
+            m == "message/delivery-status" || m == "message/global-delivery-status"
+        };
+        let depth = if mime == "multipart/report" && part.subparts.iter().any(status) {
+            MAX_FORWARD_DEPTH
+        } else {
+            depth
+        };
         for sub in &part.subparts {
             walk(sub, raw, first_line, out, depth);
         }
@@ -272,6 +311,7 @@ fn walk(part: &ParsedMail, raw: &[u8], first_line: usize, out: &mut Collect, dep
                 if out.1.is_empty() {
                     *out.1 = header_addresses(&headers, &["To"]);
                 }
+                out.2.extend(header_addresses(&headers, &LIST_FIELDS));
                 // Microsoft's complaint reports (JMRP) attach the message complained about,
                 // naming the complaining recipient in this field, instead of an ARF part.
                 if let Some(rcpt) = headers.get_first_value("X-HmXmrOriginalRecipient") {

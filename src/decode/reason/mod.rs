@@ -48,6 +48,10 @@ pub struct Judgement {
     pub acts: Actor,
     /// The provider row that decided, if one did.
     pub provider: Option<&'static Row>,
+    /// What decided (`--why`): `action`, `provider`, `reasons.tsv` or `fallback`.
+    pub rule: &'static str,
+    /// The row of the table that decided, or the words of the fallback.
+    pub row: &'static str,
 }
 
 /// Assesses one delivery (see the module comment for the order).
@@ -64,6 +68,8 @@ pub fn judge(ev: &Evidence) -> Judgement {
             hard: false,
             acts: default_actor(reason),
             provider: None,
+            rule: "action",
+            row: ev.action_static(),
         };
     }
     let permanent = match ev.action {
@@ -83,14 +89,34 @@ pub fn judge(ev: &Evidence) -> Judgement {
             hard: row.hard && permanent,
             acts: row.acts,
             provider: Some(row),
+            rule: "providers.tsv",
+            row: row.key,
         };
     }
-    let reason = classify(ev, permanent);
+    let (reason, rule, row) = classify(ev, permanent);
     Judgement {
         reason,
         hard: permanent && ADDRESS_GONE.contains(&reason),
         acts: default_actor(reason),
         provider: None,
+        rule,
+        row,
+    }
+}
+
+impl Evidence<'_> {
+    /// The action, as one of the fixed names (for a judgement's `row`).
+    fn action_static(&self) -> &'static str {
+        [
+            "complained",
+            "auto-replied",
+            "delivered",
+            "relayed",
+            "expanded",
+        ]
+        .into_iter()
+        .find(|a| *a == self.action)
+        .unwrap_or("")
     }
 }
 
@@ -110,7 +136,7 @@ fn flat(text: &str) -> String {
 /// paragraph about the address, else from all its words about it; a default (status,
 /// reply) only when none of them has words the table knows. Delayed mail that nothing
 /// explains is `expired` (still in the queue), anything else `onhold`.
-fn classify(ev: &Evidence, permanent: bool) -> &'static str {
+fn classify(ev: &Evidence, permanent: bool) -> (&'static str, &'static str, &'static str) {
     let texts = [
         flat(ev.said),
         flat(&format!("{}\n{}", ev.said, ev.near)),
@@ -120,14 +146,22 @@ fn classify(ev: &Evidence, permanent: bool) -> &'static str {
     let mut found = None;
     for text in &texts {
         found = rule_for(ev.status, ev.reply, text, phase);
-        if let Some((_, By::Words)) = found {
+        if let Some((_, By::Words, _)) = found {
             break;
         }
     }
     match found {
-        Some((reason, by)) => adjust(ev, reason, by, phase, permanent),
-        None if permanent => "onhold",
-        None => "expired",
+        Some((reason, by, row)) => {
+            let adjusted = adjust(ev, reason, by, phase, permanent);
+            let rule = if adjusted == reason {
+                "reasons.tsv"
+            } else {
+                "reasons.tsv+step"
+            };
+            (adjusted, rule, row)
+        }
+        None if permanent => ("onhold", "fallback", "no rule holds: failed"),
+        None => ("expired", "fallback", "no rule holds: still retried"),
     }
 }
 

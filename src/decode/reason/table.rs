@@ -84,6 +84,8 @@ enum Test {
 #[derive(Debug)]
 pub struct Rule {
     pub reason: String,
+    /// The row as the table writes it (for `--why`).
+    pub row: String,
     phase: Option<Phase>,
     test: Test,
 }
@@ -145,6 +147,7 @@ fn parse_rule(line: &str, patterns: &PatternSet, taken: &mut usize) -> Result<Ru
     };
     Ok(Rule {
         reason: reason.into(),
+        row: line.replace('\t', " "),
         phase: Phase::parse(phase).ok_or_else(bad)?,
         test,
     })
@@ -171,7 +174,7 @@ pub fn rule_for(
     reply: Option<Basic>,
     text: &str,
     phase: Option<Phase>,
-) -> Option<(&'static str, By)> {
+) -> Option<(&'static str, By, &'static str)> {
     let Rules { rules, patterns } = rules();
     let scan = patterns.scan(text);
     let is_text = |r: &Rule| matches!(r.test, Test::Text(..));
@@ -185,7 +188,7 @@ pub fn rule_for(
     } else {
         By::Default
     };
-    Some((rule.reason.as_str(), by))
+    Some((rule.reason.as_str(), by, rule.row.as_str()))
 }
 
 fn holds(

@@ -14,7 +14,8 @@
 //! - [`infer`]: a status for a bounce that gives no code, from the wording atlas.
 //! - [`finding`]: one reply decoded into titles, explanations and advice.
 //! - [`verdict`]: the verdict type; [`assess`] gathers the evidence about a verdict and has
-//!   [`reason`] judge it; [`recipients`] states one verdict per address of a message or log;
+//!   [`reason`] judge it; [`recipients`] states one verdict per address of a message or log
+//!   ([`notice`]: whether a bounce without codes tells a failure or a delay);
 //!   [`ledger`] keeps the last one per address across logs (`--recipients`).
 
 pub mod assess;
@@ -22,6 +23,7 @@ pub mod catalog;
 pub mod finding;
 pub mod infer;
 pub mod ledger;
+pub mod notice;
 pub(crate) mod pattern;
 pub mod provider;
 pub mod reason;

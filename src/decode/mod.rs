@@ -28,5 +28,7 @@ pub(crate) mod pattern;
 pub mod provider;
 pub mod reason;
 pub mod recipients;
+pub mod report;
 pub mod roles;
+pub mod statements;
 pub mod verdict;

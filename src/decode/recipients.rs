@@ -14,7 +14,12 @@
 
 use super::finding::{Decoded, Finding};
 use super::notice::{is_delay_notice, is_failure_notice};
+use super::report::{decisive, from_group};
 use super::roles;
+use super::statements::{
+    assign_from_context, failure_statements, feedback_recipients, line_of, line_of_words,
+    note_conflicts,
+};
 use super::verdict::action_of;
 use super::verdict::Verdict;
 use crate::extract::code::{Basic, Enhanced};
@@ -22,7 +27,6 @@ use crate::extract::recipient::{self, Listed};
 use crate::extract::{self, Found};
 use crate::input::message::{Kind, Message};
 use crate::input::{dsn, ses};
-use crate::text::address::addresses;
 
 /// The findings of one message, each with its recipient, and the verdict per recipient.
 pub fn analyze(msg: &Message, source: &str, number: Option<usize>) -> (Vec<Found>, Vec<Verdict>) {
@@ -362,45 +366,6 @@ pub fn analyze(msg: &Message, source: &str, number: Option<usize>) -> (Vec<Found
     (found, verdicts)
 }
 
-/// The recipients an abuse report names (RFC 5965 §3.2 `Original-Rcpt-To`, `Removal-Recipient`).
-fn feedback_recipients(body: &[u8]) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    for line in body.split(|&b| b == b'\n') {
-        let lower = line.to_ascii_lowercase();
-        if lower.starts_with(b"original-rcpt-to:") || lower.starts_with(b"removal-recipient:") {
-            for a in addresses(line) {
-                if !out.contains(&a) {
-                    out.push(a);
-                }
-            }
-        }
-    }
-    out
-}
-
-/// The line of a message's text where `words` start: the first line that holds their first
-/// few words (they may wrap onto the next), else the first line of the text.
-fn line_of_words(msg: &Message, words: &str) -> usize {
-    let first: Vec<&str> = words.split_whitespace().collect();
-    let texts = msg.sections.iter().filter(|s| s.kind == Kind::Text);
-    for n in (1..=first.len().min(4)).rev() {
-        let start = first[..n].join(" ");
-        for s in texts.clone() {
-            let text = crate::text::decode(&s.body);
-            let found = text.lines().position(|l| {
-                l.split_whitespace()
-                    .collect::<Vec<_>>()
-                    .join(" ")
-                    .contains(&start)
-            });
-            if let Some(i) = found {
-                return if s.exact_lines { s.line + i } else { s.line };
-            }
-        }
-    }
-    texts.clone().next().map_or(1, |s| s.line)
-}
-
 /// Findings of logs: each line names its own recipient; a later line about the same
 /// address (in the same source) replaces an earlier one, as a log reports retries in order.
 pub fn from_log(found: &[&Finding]) -> Vec<Verdict> {
@@ -447,178 +412,6 @@ fn upsert(out: &mut Vec<Verdict>, v: Verdict, replace: bool) {
     }
 }
 
-/// A verdict from a report group: its Status, made specific by its Diagnostic-Code.
-fn from_group(g: &dsn::Group, source: &str, number: Option<usize>) -> Option<Verdict> {
-    let address = g.recipient.clone()?;
-    let diag = g
-        .diagnostic
-        .as_deref()
-        .map(|d| extract::extract(d.as_bytes()))
-        .unwrap_or_default();
-    let diag_refs: Vec<&Found> = diag.iter().collect();
-    let (d_status, d_reply, _) = decisive(&diag_refs).unwrap_or((None, None, String::new()));
-    let mut status = g
-        .status
-        .as_deref()
-        .and_then(Enhanced::parse)
-        .filter(|e| e.class.is_some());
-    let generic = status.is_none_or(|s| s.subject == 0 && s.detail == 0);
-    // The remote server's own full reply (`552 5.2.2`) outranks the reporting MTA's
-    // translation of it into a Status of the same class.
-    let remote = d_status.filter(|d| {
-        let paired = diag
-            .iter()
-            .any(|f| f.basic.is_some() && f.enhanced.as_ref().map(|e| e.0) == Some(*d));
-        paired && (d.subject != 0 || d.detail != 0) && status.is_some_and(|s| s.class == d.class)
-    });
-    // A status whose class contradicts the group's own Action ("failed" with 4.5.0), where
-    // the remote server's reply agrees with the Action, gives way to the reply.
-    let wanted = match g.action.as_deref() {
-        Some("failed") => Some(5),
-        Some("delayed") => Some(4),
-        _ => None,
-    };
-    let contradicts = wanted.is_some()
-        && status.is_some_and(|s| s.class != wanted)
-        && d_status.is_some_and(|d| d.class == wanted);
-    if contradicts || remote.is_some() {
-        status = d_status;
-    } else if generic {
-        if let Some(d) = d_status.filter(|d| status.is_none_or(|s| s.class == d.class)) {
-            status = Some(d);
-        }
-    }
-    let class = status.and_then(|s| s.class);
-    let reply = d_reply.filter(|b| class.is_none_or(|c| c == b.first_digit()));
-    let action = match g.action.as_deref() {
-        Some(a @ ("failed" | "delayed" | "delivered" | "relayed" | "expanded" | "complained")) => {
-            Some(a)
-        }
-        _ => None,
-    };
-    let mut v = Verdict::stated(
-        address.clone(),
-        action,
-        (status, reply),
-        g.diagnostic.clone(),
-        (source, number),
-    );
-    match &g.final_recipient {
-        Some(f) => v.because(
-            "address",
-            "dsn:final-recipient",
-            &format!("Final-Recipient: {f}"),
-        ),
-        None => v.because(
-            "address",
-            "dsn:original-recipient",
-            &format!("Original-Recipient: {address}"),
-        ),
-    }
-    if let Some(o) = g.original_recipient.as_ref().filter(|o| **o != address) {
-        v.original = Some(o.clone());
-        v.because(
-            "original",
-            "dsn:original-recipient",
-            &format!("Original-Recipient: {o}"),
-        );
-    }
-    let stated = g.status.as_deref().and_then(Enhanced::parse);
-    match (&g.diagnostic, status) {
-        (Some(d), Some(s)) if Some(s) != stated => v.because("status", "dsn:diagnostic-code", d),
-        (_, Some(_)) => v.because(
-            "status",
-            "dsn:status",
-            &format!("Status: {}", g.status.as_deref().unwrap_or("")),
-        ),
-        (Some(d), None) => v.because("status", "dsn:diagnostic-code", d),
-        (None, None) => {}
-    }
-    Some(v)
-}
-
-/// The failed recipients a report's text states, less the bounce's own addresses and the
-/// bare addresses whose place says they are something else ([`roles`]); with
-/// `sentences_only`, only those a sentence or label states.
-fn failure_statements(
-    report: &[u8],
-    own: &dyn Fn(&String) -> bool,
-    sentences_only: bool,
-) -> Vec<Listed> {
-    let lines: Vec<&[u8]> = report.split(|&b| b == b'\n').collect();
-    let text = |n: Option<usize>| {
-        n.and_then(|n| lines.get(n))
-            .map_or(String::new(), |l| crate::text::decode(l).into_owned())
-    };
-    recipient::listed(report)
-        .into_iter()
-        .filter(|l| !(own(&l.address) || sentences_only && l.form.contains("line")))
-        .filter(|l| {
-            let (line, previous) = (text(Some(l.line)), text(l.line.checked_sub(1)));
-            !l.is_bare() || roles::of_mention(&l.address, &line, &previous).is_none()
-        })
-        .collect()
-}
-
-/// The line of the bounce's text that states a failure, for `--why`.
-fn line_of(msg: &Message, l: &Listed) -> String {
-    if l.form.starts_with("subject:") {
-        return format!("Subject: {}", msg.subject);
-    }
-    (msg.sections.iter())
-        .filter(|s| s.kind == Kind::Text)
-        .find_map(|s| {
-            let line = s.report().split(|&b| b == b'\n').nth(l.line)?;
-            let text = crate::text::decode(line);
-            text.to_lowercase()
-                .contains(&l.address)
-                .then(|| text.into_owned())
-        })
-        .unwrap_or_else(|| l.address.clone())
-}
-
-/// Where a structured list of failed recipients (a report, `X-Failed-Recipients`) and
-/// the text disagree, the structure is taken; each verdict says so.
-fn note_conflicts(verdicts: &mut [Verdict], listed: &[Listed], rule: &'static str) {
-    let only_text: Vec<&str> = (listed.iter())
-        .filter(|l| !verdicts.iter().any(|v| v.address == l.address))
-        .map(|l| l.address.as_str())
-        .collect();
-    if only_text.is_empty() {
-        return;
-    }
-    let span = format!("the text names {}; not taken", only_text.join(", "));
-    for v in verdicts.iter_mut() {
-        v.because("conflict", rule, &span);
-    }
-}
-
-/// Gives findings without an address in their own line the last recipient address the
-/// text named before them (or, failing that, the first one after).
-fn assign_from_context(body: &[u8], found: &mut [Found], candidate: &dyn Fn(&String) -> bool) {
-    let mut mentions: Vec<(usize, String)> = Vec::new();
-    let mut previous: &[u8] = b"";
-    for (n, line) in body.split(|&b| b == b'\n').enumerate() {
-        let before = std::mem::replace(&mut previous, line);
-        if recipient::is_sender_line(line) || memchr::memchr(b'@', line).is_none() {
-            continue;
-        }
-        let (text, before) = (crate::text::decode(line), crate::text::decode(before));
-        for a in addresses(line) {
-            if candidate(&a) && roles::of_mention(&a, &text, &before).is_none() {
-                mentions.push((n + 1, a));
-            }
-        }
-    }
-    for f in found.iter_mut() {
-        if f.recipient.as_ref().is_some_and(candidate) {
-            continue;
-        }
-        let before = mentions.iter().rev().find(|(n, _)| *n <= f.line);
-        f.recipient = before.or(mentions.first()).map(|(_, a)| a.clone());
-    }
-}
-
 /// Mailer daemons send bounces; they are not the failed recipient. (A postmaster can be.)
 fn is_robot(address: &str) -> bool {
     let local = address.split('@').next().unwrap_or("");
@@ -633,68 +426,6 @@ fn recipients_of(found: &[Found]) -> Vec<String> {
         }
     }
     out
-}
-
-/// The code that decided a delivery among the findings about it (rule 3 above).
-fn decisive(found: &[&Found]) -> Option<(Option<Enhanced>, Option<Basic>, String)> {
-    let class = |f: &Found| {
-        f.enhanced
-            .as_ref()
-            .and_then(|e| e.0.class)
-            .or(f.basic.as_ref().map(|b| b.0.first_digit()))
-    };
-    let worst = found
-        .iter()
-        .filter_map(|f| class(f))
-        .filter(|&c| c != 3)
-        .max()?;
-    let sequence = |f: &Found| {
-        f.basic.as_ref().is_some_and(|b| b.0 .0 == 503)
-            || f.enhanced
-                .as_ref()
-                .is_some_and(|e| e.0.subject == 5 && e.0.detail == 1)
-    };
-    let mut pool: Vec<&Found> = found
-        .iter()
-        .copied()
-        .filter(|f| class(f) == Some(worst))
-        .collect();
-    if pool.iter().any(|f| !sequence(f)) {
-        pool.retain(|f| !sequence(f));
-    }
-    // A full reply (`550 5.7.1`) is the remote server's word; a lone status may be the
-    // reporting MTA's own summary of it.
-    let specific = |f: &&&Found| {
-        f.enhanced
-            .as_ref()
-            .is_some_and(|e| e.0.subject != 0 || e.0.detail != 0)
-    };
-    let pairs = pool
-        .iter()
-        .filter(|f| f.basic.is_some() && f.enhanced.is_some());
-    let lone = pool.iter().filter(|f| f.enhanced.is_some());
-    let main = (pairs.clone().find(specific))
-        .or(lone.clone().find(specific))
-        .or(pairs.clone().next())
-        .or(lone.clone().next())
-        .or(nested(&pool))
-        .or(pool.first())?;
-    let status = main.enhanced.as_ref().map(|e| e.0);
-    let reply = main
-        .basic
-        .as_ref()
-        .map(|b| b.0)
-        .or_else(|| pool.iter().find_map(|f| f.basic.as_ref().map(|b| b.0)));
-    Some((status, reply, main.text.clone()))
-}
-
-/// Of replies without a status on one line, the last: Sendmail writes its own code, then
-/// the remote server's (`554 <bob@x>... 550 Host unknown`).
-fn nested<'a, 'b>(pool: &'b [&'a Found]) -> Option<&'b &'a Found> {
-    let first = pool.first()?;
-    pool.iter()
-        .rev()
-        .find(|f| f.line == first.line && f.basic.is_some())
 }
 
 #[cfg(test)]

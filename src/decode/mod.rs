@@ -15,7 +15,10 @@
 //! - [`finding`]: one reply decoded into titles, explanations and advice.
 //! - [`verdict`]: the verdict type; [`assess`] gathers the evidence about a verdict and has
 //!   [`reason`] judge it; [`recipients`] states one verdict per address of a message or log
-//!   ([`notice`]: whether a bounce without codes tells a failure or a delay);
+//!   ([`notice`]: whether a bounce without codes tells a failure or a delay), from a
+//!   report's groups ([`report`]) and the text's failure statements ([`statements`]); an
+//!   address whose place gives it another part ([`roles`]: a contact, a list, a message
+//!   id, the returned message's header) is never one;
 //!   [`ledger`] keeps the last one per address across logs (`--recipients`).
 
 pub mod assess;

@@ -23,7 +23,7 @@ _smtpcode() {
 
     case "${cmd}" in
         smtpcode)
-            opts="-h -V --json --json-lines --summary --top --recipients --line-buffered --color --lang --generate --help --version"
+            opts="-h -V --json --json-lines --summary --top --recipients --why --line-buffered --color --lang --generate --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -475,6 +475,7 @@ fn mail_batch(config: &Config, cat: &Catalog, source: &str, bytes: &[u8], form: 
     } else {
         let place = render::text::Place {
             name_source: config.several_sources(),
+            why: config.why,
         };
         render::text::verdicts(&mut bytes, cat, &verdicts, &place).and_then(|()| {
             distinct(&findings)
@@ -531,6 +532,7 @@ fn findings_batch(config: &Config, cat: &Catalog, findings: Vec<Finding>) -> Bat
     }
     let place = render::text::Place {
         name_source: config.several_sources(),
+        why: config.why,
     };
     let mut bytes = Vec::new();
     for f in &findings {

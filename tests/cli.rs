@@ -930,9 +930,9 @@ fn recipients_list_the_last_verdict_per_address_as_columns() {
     let rows: Vec<Vec<&str>> = text.lines().map(|l| l.split('\t').collect()).collect();
     assert_eq!(
         rows[0],
-        ["address", "action", "status", "reply", "reason", "bounce", "source"]
+        ["address", "action", "status", "reply", "reason", "bounce", "source", "original"]
     );
-    assert!(rows.iter().all(|r| r.len() == 7), "{text}");
+    assert!(rows.iter().all(|r| r.len() == 8), "{text}");
     // The email's verdicts come as it is read; the log's, one per address, at the end.
     let brief: Vec<(&str, &str, &str)> = rows[1..].iter().map(|r| (r[0], r[1], r[5])).collect();
     assert_eq!(

@@ -52,11 +52,19 @@ pub struct Cli {
     pub top: Option<u16>,
 
     /// Print only the verdicts, one recipient a line: address, action, status, reply,
-    /// reason, hard or soft, source, tab-separated after a header line (for logs, the last
+    /// reason, hard or soft, source, and the address the sender wrote where the bounce names
+    /// another (original), tab-separated after a header line (for logs, the last
     /// verdict per address, at the end; with --line-buffered, each as its line arrives).
     /// With --json or --json-lines, the verdict objects.
     #[arg(long = "recipients", conflicts_with = "summary")]
     pub recipients: bool,
+
+    /// Under each verdict, say what it rests on: which report field, header or sentence of
+    /// the bounce gave the address, the status and the reason, the words it read, the
+    /// address the sender wrote, and where the bounce contradicts itself. JSON always
+    /// carries this as each verdict's "evidence".
+    #[arg(long = "why", conflicts_with = "summary")]
+    pub why: bool,
 
     /// Write each finding as soon as its input arrives (for `tail -f mail.log | smtpcode`, or
     /// as a filter under rsyslog or syslog-ng: see contrib/). Ends with status 0 on SIGTERM.

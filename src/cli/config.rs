@@ -57,6 +57,8 @@ pub struct Config {
     pub summary: bool,
     /// `--recipients`: the verdicts alone, one recipient a line.
     pub recipients: bool,
+    /// `--why`: what each verdict rests on, under it.
+    pub why: bool,
     /// `--top`: rows per table of the summary.
     pub top: usize,
     /// `--line-buffered`: write what each read of the input gives at once.
@@ -106,6 +108,7 @@ impl Config {
             json_lines: cli.json_lines,
             summary: cli.summary,
             recipients: cli.recipients,
+            why: cli.why,
             top: cli
                 .top
                 .map_or(crate::render::summary::count::TEXT_ROWS, usize::from),

@@ -9,16 +9,18 @@ use serde::Serialize;
 use std::io::{self, Write};
 
 /// The header line: the names of the columns.
-pub const HEADER: &str = "address\taction\tstatus\treply\treason\tbounce\tsource\n";
+pub const HEADER: &str = "address\taction\tstatus\treply\treason\tbounce\tsource\toriginal\n";
 
 /// One verdict as one line: its address, action, status, reply, reason, `hard` or `soft`,
-/// and source; `-` for a code not given. Text from the input is escaped: no tab, line break
+/// source, and the address the sender wrote where the bounce names another; `-` for a code
+/// or an original not given. The original comes last, so that the columns before it keep
+/// their places. Text from the input is escaped: no tab, line break
 /// or control character can split a line or drive the terminal.
 pub fn row(out: &mut dyn Write, v: &Verdict) -> io::Result<()> {
     let or_dash = |s: &Option<String>| s.as_deref().map_or("-".into(), text::escape);
     writeln!(
         out,
-        "{}\t{}\t{}\t{}\t{}\t{}\t{}",
+        "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
         text::escape(&v.address),
         v.action,
         or_dash(&v.status),
@@ -26,6 +28,7 @@ pub fn row(out: &mut dyn Write, v: &Verdict) -> io::Result<()> {
         v.reason,
         if v.hard { "hard" } else { "soft" },
         text::escape(&v.source),
+        or_dash(&v.original),
     )
 }
 
@@ -50,7 +53,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_row_has_seven_columns_whatever_the_input_holds() {
+    fn a_row_has_eight_columns_whatever_the_input_holds() {
         let v = Verdict {
             address: "bob\t@example.org".into(),
             action: "failed".into(),
@@ -65,8 +68,8 @@ mod tests {
         let line = String::from_utf8(out).unwrap();
         assert_eq!(
             line,
-            "bob\\x09@example.org\tfailed\t5.1.1\t-\tuserunknown\thard\tmail\\x0Alog\n"
+            "bob\\x09@example.org\tfailed\t5.1.1\t-\tuserunknown\thard\tmail\\x0Alog\t-\n"
         );
-        assert_eq!(HEADER.split('\t').count(), 7);
+        assert_eq!(HEADER.split('\t').count(), 8);
     }
 }

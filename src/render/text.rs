@@ -17,6 +17,8 @@ use std::io::{self, Write};
 pub struct Place {
     /// Name the source (several inputs were given).
     pub name_source: bool,
+    /// Write what each verdict rests on under it (`--why`).
+    pub why: bool,
 }
 
 /// Writes one finding.
@@ -131,9 +133,33 @@ pub fn verdicts(
             .map(|w| format!(" ({})", inferred(cat, w)))
             .unwrap_or_default();
         writeln!(out, "{line}  {title}{}{inferred}", why(cat, v))?;
+        if place.why {
+            evidence(out, cat, v)?;
+        }
     }
     if !verdicts.is_empty() {
         writeln!(out)?;
+    }
+    Ok(())
+}
+
+/// What a verdict rests on, a line a piece, indented under it: what was decided, by which
+/// rule, from which words (`--why`).
+fn evidence(out: &mut dyn Write, cat: &Catalog, v: &Verdict) -> io::Result<()> {
+    for e in &v.evidence {
+        let about = cat.ui(match e.about {
+            "address" => "why_address",
+            "original" => "why_original",
+            "status" => "why_status",
+            "reason" => "why_reason",
+            _ => "why_conflict",
+        });
+        let read = if e.span.is_empty() {
+            String::new()
+        } else {
+            format!(": {}", escape(&e.span))
+        };
+        writeln!(out, "    {about} {}{read}", e.rule.dimmed())?;
     }
     Ok(())
 }

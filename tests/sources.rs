@@ -86,7 +86,7 @@ fn a_maildir_is_walked_in_order_without_tmp_and_hidden_entries() {
     s.file("Maildir/new/1700000003.M3", &fixture("two-messages.mbox"));
     s.file("Maildir/tmp/1700000004.M4", &fixture("office365-ndr.eml"));
     s.file("Maildir/.Trash/cur/1", &fixture("office365-ndr.eml"));
-    s.file("Maildir/dovecot.index.log", b"not a bounce\n");
+    s.file("Maildir/logs/mail.log", b"not a bounce\n");
     s.file("Maildir/.dovecot.lock", &fixture("office365-ndr.eml"));
     let out = smtpcode()
         .args(["--json-lines"])
@@ -99,6 +99,8 @@ fn a_maildir_is_walked_in_order_without_tmp_and_hidden_entries() {
     assert_eq!(
         sources(&out.stdout),
         [
+            // A Maildir++ folder, hidden but a Maildir.
+            name(".Trash/cur/1"),
             name("cur/1700000001.M1:2,S"),
             name("cur/1700000002.M2:2,S"),
             name("new/1700000003.M3"),
@@ -121,6 +123,97 @@ fn a_maildir_is_walked_in_order_without_tmp_and_hidden_entries() {
     let out = smtpcode().arg(&root).output().unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("1700000003.M3"), "{text}");
+}
+
+/// A Maildir++ as Courier and Dovecot keep it: the inbox in `cur/` and `new/`, the user's
+/// folders as hidden Maildirs beside them, the server's own files, and mail still being
+/// written in the `tmp/` of each.
+fn maildir_plus_plus(s: &Scratch) -> PathBuf {
+    let inbox =
+        b"From: friend@example.org\nTo: me@example.com\nSubject: lunch\n\nSee you at noon.\n";
+    s.file("Maildir/cur/1700000001.M1P1.mx:2,S", inbox);
+    s.file("Maildir/new/1700000006.M6P6.mx", inbox);
+    s.file(
+        "Maildir/tmp/1700000007.M7P7.mx",
+        &fixture("exchange-fr.eml"),
+    );
+    s.file("Maildir/.Bounces/maildirfolder", b"");
+    s.file(
+        "Maildir/.Bounces/cur/1700000002.M2P2.mx:2,S",
+        &fixture("rfc3464-dsn.eml"),
+    );
+    s.file(
+        "Maildir/.Bounces/new/1700000003.M3P3.mx",
+        &fixture("dsn-multi-recipient.eml"),
+    );
+    s.file(
+        "Maildir/.Bounces/tmp/1700000008.M8P8.mx",
+        &fixture("exchange-it.eml"),
+    );
+    s.file("Maildir/.Trash/maildirfolder", b"");
+    s.file(
+        "Maildir/.Trash/cur/1700000004.M4P4.mx:2,ST",
+        &fixture("office365-ndr.eml"),
+    );
+    // A stray hidden file, and a hidden folder that is no Maildir, both holding a bounce.
+    s.file("Maildir/.bounce-copy.eml", &fixture("two-messages.mbox"));
+    s.file("Maildir/.cache/1700000005", &fixture("two-messages.mbox"));
+    s.file("Maildir/subscriptions", b"Bounces\nTrash\n");
+    s.0.join("Maildir")
+}
+
+/// `~/Maildir` with its bounces in a Maildir++ folder gives their verdicts (#26): the
+/// hidden folders that are Maildirs are read, other hidden entries and `tmp/` are not.
+#[test]
+fn a_maildir_plus_plus_folder_is_read_from_the_root() {
+    let s = Scratch::new("maildirpp");
+    let root = maildir_plus_plus(&s);
+    let name = |rel: &str| root.join(rel).to_string_lossy().into_owned();
+    let out = smtpcode().arg("--json").arg(&root).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let rows: Vec<(String, String)> = doc["recipients"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| {
+            let field = |k: &str| v[k].as_str().unwrap().to_string();
+            (field("address"), field("source"))
+        })
+        .collect();
+    let bounces = name(".Bounces/cur/1700000002.M2P2.mx:2,S");
+    let delays = name(".Bounces/new/1700000003.M3P3.mx");
+    let trash = name(".Trash/cur/1700000004.M4P4.mx:2,ST");
+    let expected = [
+        ("ivan@example.net", &bounces),
+        ("one@example.net", &delays),
+        ("two@example.net", &delays),
+        ("three@example.net", &delays),
+        ("grace@contoso.example", &trash),
+    ]
+    .map(|(a, s)| (a.to_string(), s.clone()));
+    assert_eq!(rows, expected);
+    let mut sources: Vec<&str> = (doc["findings"].as_array().unwrap().iter())
+        .map(|f| f["source"].as_str().unwrap())
+        .collect();
+    sources.dedup();
+    assert_eq!(sources, [&bounces, &delays, &trash]);
+
+    let out = smtpcode().arg("--recipients").arg(&root).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let text = String::from_utf8(out.stdout).unwrap();
+    let rows: Vec<(String, String)> = (text.lines().skip(1))
+        .map(|l| {
+            let cols: Vec<&str> = l.split('\t').collect();
+            (cols[0].to_string(), cols[6].to_string())
+        })
+        .collect();
+    assert_eq!(rows, expected, "{text}");
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[test]

@@ -17,8 +17,8 @@ Examples:
 
 Codes: basic reply codes (550), enhanced status codes (5.1.1), X.1.1 for a detail in any class.
 Files: emails, mboxes and logs, told apart by their content; gzip, bzip2, xz and zstd files
-are decompressed as read. A folder is walked recursively (hidden entries and Maildir tmp/
-skipped).
+are decompressed as read. A folder is walked recursively, hidden entries skipped; of a
+Maildir, cur/, new/ and its Maildir++ folders (.Bounces/) are read, not tmp/.
 Exit status: 0 a code was found, 1 none was found, 2 an error occurred.";
 
 /// Explain SMTP bounce codes: what happened, whether it is temporary or permanent, and what

@@ -59,7 +59,7 @@ fn looks_codes_up_by_hand() {
         .stdout(predicate::str::contains(
             "5.1.1  permanent  Recipient address does not exist",
         ))
-        .stdout(predicate::str::contains("Sender\u{a0}(acts\u{a0}first):"));
+        .stdout(predicate::str::contains("  Sender (acts first): "));
     smtpcode()
         .args(["--lang", "it", "4.2.2"])
         .assert()
@@ -879,9 +879,8 @@ fn german_and_spanish_reach_the_verdicts_labels_and_summary() {
         .stdout(predicate::str::contains(
             "ann@icloud.example: no entregado  552 5.2.2  Almacenamiento de iCloud lleno",
         ))
-        // Labels keep their words together with no-break spaces.
         .stdout(predicate::str::contains(
-            "Destinatario\u{a0}(actúa\u{a0}primero):",
+            "\n  Destinatario (actúa primero):",
         ));
     smtpcode()
         .env("LANGUAGE", "es_MX:en")
@@ -1194,5 +1193,132 @@ fn pasted_delay_notices_are_delays() {
         assert_eq!(rows.len(), 1, "{file}: {text}");
         assert_eq!(rows[0][..3], [address, "delayed", status], "{file}");
         assert_eq!(rows[0][5], "soft", "{file}");
+    }
+}
+
+/// The labels of a finding's block in `lang`, as `data/<lang>.txt` words them: the reply,
+/// the address, each party (also as the one who acts first) and the note.
+fn labels(lang: &str) -> Vec<String> {
+    let path = format!("{}/data/{lang}.txt", env!("CARGO_MANIFEST_DIR"));
+    let data = std::fs::read_to_string(path).unwrap();
+    let ui = data.split_once("[ui]").unwrap().1;
+    let word = |key: &str| {
+        (ui.lines())
+            .find_map(|l| l.split_once(" = ").filter(|(k, _)| *k == key))
+            .map(|(_, v)| v.to_string())
+            .unwrap()
+    };
+    let (template, acts) = (word("label"), word("acts"));
+    let mut out = Vec::new();
+    for key in ["reply", "for", "note"] {
+        out.push(template.replace("{}", &word(key)));
+    }
+    for key in [
+        "sender",
+        "recipient",
+        "administrator",
+        "sender_admin",
+        "recipient_admin",
+    ] {
+        out.push(template.replace("{}", &word(key)));
+        out.push(template.replace("{}", &format!("{} ({acts})", word(key))));
+    }
+    // The longest first, so that a label is not taken for one it starts with.
+    out.sort_by_key(|l| std::cmp::Reverse(l.chars().count()));
+    out
+}
+
+/// Checks that in every finding of `text` the labelled lines' texts start in one column:
+/// after the label and its padding, or, for a label too wide, on the line below it, and
+/// every hanging line there too. Returns (labels beside their text, labels on their own
+/// line).
+fn check_aligned(text: &str, labels: &[String]) -> (usize, usize) {
+    let indent = |l: &str| l.chars().take_while(|&c| c == ' ').count();
+    let (mut beside, mut alone) = (0, 0);
+    for block in text.split("\n\n") {
+        let lines: Vec<&str> = block.lines().collect();
+        let mut column = None;
+        let mut widest_beside = 0;
+        let mut agree = |at: usize, line: &str| {
+            assert_eq!(*column.get_or_insert(at), at, "{line:?} in\n{block}");
+        };
+        let mut in_tagged = false;
+        for (i, line) in lines.iter().enumerate() {
+            let label = (line.strip_prefix("  ")).and_then(|rest| {
+                labels.iter().find(|l| {
+                    rest.strip_prefix(l.as_str())
+                        .is_some_and(|after| after.is_empty() || after.starts_with(' '))
+                })
+            });
+            if let Some(label) = label {
+                in_tagged = true;
+                let width = 2 + label.chars().count();
+                let after = &line[2 + label.len()..];
+                if after.is_empty() {
+                    alone += 1;
+                    let next = lines.get(i + 1).expect("a text below its label");
+                    agree(indent(next), next);
+                    assert!(width >= indent(next), "{label:?} fits in\n{block}");
+                } else {
+                    beside += 1;
+                    let pad = indent(after);
+                    agree(width + pad, line);
+                    if pad == 1 {
+                        widest_beside = widest_beside.max(width);
+                    }
+                }
+            } else if in_tagged && indent(line) > 2 {
+                agree(indent(line), line);
+            }
+        }
+        // The column is one space after the widest label beside its text.
+        if let Some(c) = column.filter(|_| widest_beside > 0) {
+            assert_eq!(c, widest_beside + 1, "{block}");
+        }
+    }
+    (beside, alone)
+}
+
+/// Labels are written with plain spaces (a user's search for "Sender (acts first)" finds
+/// them), and the texts after them still start in one column, in every language.
+#[test]
+fn text_labels_use_plain_spaces_and_align_in_every_language() {
+    for lang in ["en", "it", "fr", "de", "es"] {
+        let labels = labels(lang);
+        for columns in ["80", "60"] {
+            let out = smtpcode()
+                .args(["--color", "never", "--lang", lang])
+                .args([
+                    "tests/fixtures/rfc3464-dsn.eml",
+                    "tests/fixtures/providers.log",
+                    "tests/fixtures/pasted-delay-gmail.txt",
+                    "tests/fixtures/dsn-multi-recipient.eml",
+                ])
+                .env("COLUMNS", columns)
+                .output()
+                .unwrap();
+            let text = String::from_utf8(out.stdout).unwrap();
+            assert!(
+                !text.contains('\u{a0}'),
+                "{lang}: a no-break space in\n{text}"
+            );
+            let (beside, alone) = check_aligned(&text, &labels);
+            assert!(beside >= 20, "{lang} {columns}: {beside} labels in\n{text}");
+            // An administrator who acts first has a label too wide at either width.
+            assert!(alone >= 1, "{lang} {columns}: no label alone in\n{text}");
+            // Only a word longer than the room (a URL) overflows, on a line of its own.
+            for line in text.lines().filter(|l| l.starts_with("  ")) {
+                let words = line.trim().rsplit_once(' ').map(|(_, w)| w);
+                let lone = line.trim().split(' ').count() == 1
+                    || words.is_some_and(|w| {
+                        line.chars().count() - w.chars().count() <= columns.parse().unwrap()
+                            && w.chars().count() > columns.parse::<usize>().unwrap() / 2
+                    });
+                assert!(
+                    line.chars().count() <= columns.parse().unwrap() || lone,
+                    "{lang}: {line:?} is wider than {columns}"
+                );
+            }
+        }
     }
 }

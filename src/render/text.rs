@@ -4,7 +4,14 @@
 //! bounce.eml, line 12
 //! 550 5.1.1  permanent  Recipient address does not exist
 //!   The receiving server does not know the mailbox ...
+//!   Server said:         550 5.1.1 <bob@example.org>: User unknown
+//!   Address:             bob@example.org
+//!   Sender (acts first): Check the address character by character, ...
+//!                        ... hanging in the column of the texts.
 //! ```
+//!
+//! Labels hold plain spaces, so that what a user copies is what a user types; the column is
+//! kept by padding computed from display width ([`tagged`]).
 
 use crate::decode::catalog::Catalog;
 use crate::decode::finding::{Decoded, Finding};
@@ -12,6 +19,7 @@ use crate::decode::verdict::Verdict;
 use crate::text::escape;
 use colored::{ColoredString, Colorize};
 use std::io::{self, Write};
+use unicode_width::UnicodeWidthChar;
 
 /// How a finding is placed in its input.
 pub struct Place {
@@ -40,10 +48,11 @@ pub fn finding(
         .expect("a finding has a code");
     match &f.provider {
         // The provider's own meaning; where it differs from the registry's, a note says so.
-        Some(p) => para(
+        Some(p) => para_after(
             out,
             "  ",
-            &format!("{} {}", label(cat, &escape(&p.name)), p.explanation),
+            &label(cat, &escape(&p.name)),
+            &p.explanation,
             width,
         )?,
         None => para(out, "  ", &main.explanation, width)?,
@@ -65,26 +74,20 @@ pub fn finding(
             )?;
         }
     }
+    // The lines that name what they say (the reply, the address, each party's advice, the
+    // notes): their texts start in one column, after the widest label that fits.
+    let mut block = Vec::new();
     if let Some(text) = &f.text {
-        para(
-            out,
-            "  ",
-            &format!("{} {}", label(cat, cat.ui("reply")), escape(text)),
-            width,
-        )?;
+        block.push((label(cat, cat.ui("reply")), escape(text)));
     }
     if let Some(words) = &f.inferred_from {
-        para(out, "  ", &inferred(cat, words).dimmed(), width)?;
+        block.push((String::new(), inferred(cat, words).dimmed().to_string()));
     }
     if let Some(r) = &f.recipient {
-        para(
-            out,
-            "  ",
-            &format!("{} {}", label(cat, cat.ui("for")), escape(r)),
-            width,
-        )?;
+        block.push((label(cat, cat.ui("for")), escape(r)));
     }
-    advice(out, cat, f, width)?;
+    advice(&mut block, cat, f);
+    tagged(out, &block, width)?;
     writeln!(out)
 }
 
@@ -224,7 +227,8 @@ fn paint(class: &str, word: &str) -> ColoredString {
     .bold()
 }
 
-fn advice(out: &mut dyn Write, cat: &Catalog, f: &Finding, width: usize) -> io::Result<()> {
+/// Each party's advice, the one who acts first first, then the notes: (label, text).
+fn advice(block: &mut Vec<(String, String)>, cat: &Catalog, f: &Finding) {
     let a = &f.advice;
     let mut parties = [
         ("sender", &a.sender),
@@ -250,12 +254,7 @@ fn advice(out: &mut dyn Write, cat: &Catalog, f: &Finding, width: usize) -> io::
         } else {
             name.to_string()
         };
-        para(
-            out,
-            "  ",
-            &format!("{} {}", party_label(cat, &label, party), text),
-            width,
-        )?;
+        block.push((party_label(cat, &label, party), text.clone()));
     }
     // A provider's note replaces the registry entry's, which may be about other vendors.
     let provider = f.provider.as_ref().and_then(|p| p.note.as_ref());
@@ -264,24 +263,16 @@ fn advice(out: &mut dyn Write, cat: &Catalog, f: &Finding, width: usize) -> io::
         .into_iter()
         .flatten()
         .filter_map(|d| d.note.as_ref());
-    let notes = provider.into_iter().chain(codes);
-    for note in notes {
-        para(
-            out,
-            "  ",
-            &format!("{} {}", label(cat, cat.ui("note")), note),
-            width,
-        )?;
+    for note in provider.into_iter().chain(codes) {
+        block.push((label(cat, cat.ui("note")), note.clone()));
     }
-    Ok(())
 }
 
 /// An advice label in the colour of the party who makes the fix, as the seed tables of this
 /// project colour it: red for the sender, green for the recipient, bold (no colour) for the
 /// administrator of a mail system. Classes use other colours ([`paint`]).
 fn party_label(cat: &Catalog, word: &str, party: &str) -> String {
-    // No-break spaces keep a label on one line when the paragraph wraps.
-    let plain = cat.ui("label").replace("{}", word).replace(' ', "\u{a0}");
+    let plain = cat.ui("label").replace("{}", word);
     match party {
         "sender" => plain.red().bold(),
         "recipient" => plain.green().bold(),
@@ -295,17 +286,72 @@ fn label(cat: &Catalog, word: &str) -> String {
     party_label(cat, word, "")
 }
 
-/// Writes `text` wrapped at `width` columns, every line indented. Colour escapes are not
-/// counted as width.
+/// How much of a line a label may take before its text starts on the next line.
+const LABEL_SHARE: (usize, usize) = (2, 5);
+
+/// Writes `text` wrapped at `width` columns, every line indented.
 fn para(out: &mut dyn Write, indent: &str, text: &str, width: usize) -> io::Result<()> {
+    para_after(out, indent, "", text, width)
+}
+
+/// [`para`] for a text that starts with `lead`, a label kept whole on its first line.
+fn para_after(
+    out: &mut dyn Write,
+    indent: &str,
+    lead: &str,
+    text: &str,
+    width: usize,
+) -> io::Result<()> {
     let room = width.saturating_sub(indent.len()).max(20);
-    let mut line = String::new();
-    let mut used = 0;
-    for word in text.split(' ').filter(|w| !w.is_empty()) {
+    let words = std::iter::once(lead).chain(text.split(' '));
+    for line in wrap(words, room) {
+        writeln!(out, "{indent}{line}")?;
+    }
+    Ok(())
+}
+
+/// Writes labelled lines as a man page writes tagged paragraphs: each text starts in one
+/// column, one space after the widest label that fits in [`LABEL_SHARE`] of the line, and
+/// its wrapped lines hang there. A label wider than that stands on a line of its own, its
+/// text below it in the column. Widths are display widths: colour escapes take none, an
+/// accented letter one column, a wide character two.
+fn tagged(out: &mut dyn Write, block: &[(String, String)], width: usize) -> io::Result<()> {
+    let indent = "  ";
+    let room = width.saturating_sub(indent.len()).max(20);
+    let most = room * LABEL_SHARE.0 / LABEL_SHARE.1;
+    let widths: Vec<usize> = block.iter().map(|(l, _)| visible_len(l)).collect();
+    let column = (widths.iter().copied())
+        .filter(|&w| w <= most)
+        .max()
+        .unwrap_or(most);
+    let hang = " ".repeat(indent.len() + column + 1);
+    for ((label, text), &w) in block.iter().zip(&widths) {
+        let mut lines = wrap(text.split(' '), room - column - 1).into_iter();
+        if w > column {
+            // Wrapped only where the line is narrower than the label itself.
+            for part in wrap(label.split(' '), room) {
+                writeln!(out, "{indent}{part}")?;
+            }
+        } else {
+            let first = lines.next().unwrap_or_default();
+            let pad = " ".repeat(column - w + 1);
+            writeln!(out, "{}", format!("{indent}{label}{pad}{first}").trim_end())?;
+        }
+        for line in lines {
+            writeln!(out, "{hang}{line}")?;
+        }
+    }
+    Ok(())
+}
+
+/// `words` joined by spaces into lines of at most `room` columns (a longer word has a line
+/// of its own).
+fn wrap<'a>(words: impl Iterator<Item = &'a str>, room: usize) -> Vec<String> {
+    let (mut lines, mut line, mut used) = (Vec::new(), String::new(), 0);
+    for word in words.filter(|w| !w.is_empty()) {
         let len = visible_len(word);
         if used > 0 && used + 1 + len > room {
-            writeln!(out, "{indent}{line}")?;
-            line.clear();
+            lines.push(std::mem::take(&mut line));
             used = 0;
         }
         if used > 0 {
@@ -316,12 +362,13 @@ fn para(out: &mut dyn Write, indent: &str, text: &str, width: usize) -> io::Resu
         used += len;
     }
     if !line.is_empty() {
-        writeln!(out, "{indent}{line}")?;
+        lines.push(line);
     }
-    Ok(())
+    lines
 }
 
-/// Characters a terminal shows: ANSI SGR sequences (ours, from `colored`) take no room.
+/// Columns a terminal gives `s`: ANSI SGR sequences (ours, from `colored`) take none, the
+/// characters their display width.
 fn visible_len(s: &str) -> usize {
     let mut n = 0;
     let mut in_escape = false;
@@ -330,7 +377,7 @@ fn visible_len(s: &str) -> usize {
             (false, '\u{1b}') => in_escape = true,
             (true, 'm') => in_escape = false,
             (true, _) => {}
-            (false, _) => n += 1,
+            (false, _) => n += UnicodeWidthChar::width(c).unwrap_or(0),
         }
     }
     n
@@ -353,7 +400,33 @@ mod tests {
     }
 
     #[test]
-    fn escapes_take_no_room() {
+    fn escapes_take_no_room_and_characters_their_display_width() {
         assert_eq!(visible_len("\u{1b}[1mab\u{1b}[0m"), 2);
+        assert_eq!(visible_len("Expéditeur"), 10);
+        assert_eq!(visible_len("e\u{301}"), 1);
+        assert_eq!(visible_len("宛先"), 4);
+    }
+
+    #[test]
+    fn labelled_texts_start_in_one_column() {
+        let block = [
+            (
+                "\u{1b}[1mNote:\u{1b}[0m".to_string(),
+                "one two three four five six".to_string(),
+            ),
+            ("宛先:".to_string(), "four".to_string()),
+            (
+                "A label far too wide to fit:".to_string(),
+                "five six".to_string(),
+            ),
+        ];
+        let mut out = Vec::new();
+        tagged(&mut out, &block, 30).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert_eq!(
+            text,
+            "  \u{1b}[1mNote:\u{1b}[0m one two three four\n        five six\n  宛先: four\n  A label far too wide to fit:\n        five six\n"
+        );
+        assert!(!text.contains('\u{a0}'));
     }
 }

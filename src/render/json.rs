@@ -1,5 +1,5 @@
 //! Render stage, for programs: one JSON document a run, or one finding a line (NDJSON).
-//! These structs are the schema the README documents; keys are English whatever the
+//! These structs are the schema docs/JSON.md documents; keys are English whatever the
 //! language of the texts.
 
 use crate::decode::finding::Finding;

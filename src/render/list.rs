@@ -37,7 +37,7 @@ pub fn row(out: &mut dyn Write, v: &Verdict) -> io::Result<()> {
 pub struct List<'a> {
     pub schema: u32,
     pub recipients: &'a [Verdict],
-    /// Verdicts about addresses of logs past the most a run keeps (see the README).
+    /// Verdicts about addresses of logs past the most a run keeps (see docs/USAGE.md).
     pub untracked: u64,
 }
 

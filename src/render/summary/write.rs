@@ -52,7 +52,7 @@ struct StatusJson {
 
 #[derive(Serialize)]
 struct DayJson {
-    /// `2024-11-01`; a syslog line's year is inferred (see the README).
+    /// `2024-11-01`; a syslog line's year is inferred (see docs/PERFORMANCE.md).
     day: String,
     attempts: u64,
     success: u64,

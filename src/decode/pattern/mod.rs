@@ -390,8 +390,17 @@ mod tests {
     fn taken_apart_a_pattern_finds_what_the_whole_regex_finds() {
         let mut texts: Vec<String> = Vec::new();
         let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures");
+        let mut paths: Vec<std::path::PathBuf> = Vec::new();
         for entry in std::fs::read_dir(dir).expect("fixtures") {
-            let bytes = std::fs::read(entry.expect("entry").path()).expect("fixture");
+            let path = entry.expect("entry").path();
+            match std::fs::read_dir(&path) {
+                // A folder of fixtures (tests/fixtures/who): its files.
+                Ok(sub) => paths.extend(sub.map(|e| e.expect("entry").path())),
+                Err(_) => paths.push(path),
+            }
+        }
+        for path in paths {
+            let bytes = std::fs::read(path).expect("fixture");
             let text = lower(&String::from_utf8_lossy(&bytes));
             texts.extend(text.lines().map(String::from));
             texts.push(text);

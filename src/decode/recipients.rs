@@ -23,7 +23,7 @@ use super::statements::{
 use super::verdict::action_of;
 use super::verdict::Verdict;
 use crate::extract::code::{Basic, Enhanced};
-use crate::extract::recipient::{self, Listed};
+use crate::extract::listed::{self, Listed};
 use crate::extract::{self, Found};
 use crate::input::message::{Kind, Message};
 use crate::input::{dsn, ses};
@@ -272,7 +272,7 @@ pub fn analyze(msg: &Message, source: &str, number: Option<usize>) -> (Vec<Found
         // A Subject that says delivery to an address failed (`Your message to bob@x could
         // not be delivered`), where the text names no failed recipient.
         if listed.is_empty() && header.is_empty() && verdicts.is_empty() && states_failures {
-            let subject = recipient::listed(msg.subject.as_bytes())
+            let subject = listed::listed(msg.subject.as_bytes())
                 .into_iter()
                 .filter(|l| {
                     matches!(l.form, "text:failed-to" | "text:refused") && !own(&l.address)

@@ -4,7 +4,7 @@
 //! system's contacts (`System Contact: postmaster@x`, `send mail to the address x`), a
 //! mailing list's own addresses, message ids, addresses inside URLs, and the encoded return
 //! paths of VERP, SRS and BATV. None of them may become a verdict from the text's words; only
-//! a failure statement about the address itself ([`crate::extract::recipient::listed`]) or a
+//! a failure statement about the address itself ([`crate::extract::listed::listed`]) or a
 //! report's structure does.
 
 /// What an address is, where the text names it, when it is not a recipient.

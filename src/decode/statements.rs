@@ -1,11 +1,12 @@
 //! Decode stage, per recipient: what a bounce's text states about its recipients: the
-//! failure statements it makes ([`crate::extract::recipient::listed`], less the addresses
+//! failure statements it makes ([`crate::extract::listed::listed`], less the addresses
 //! whose place gives them another role, [`super::roles`]), the recipient of each reply
 //! without an address of its own, and the lines `--why` quotes.
 
 use super::roles;
 use super::verdict::Verdict;
-use crate::extract::recipient::{self, Listed};
+use crate::extract::listed::{self, Listed};
+use crate::extract::recipient;
 use crate::extract::Found;
 use crate::input::message::{Kind, Message};
 use crate::text::address::addresses;
@@ -62,7 +63,7 @@ pub(crate) fn failure_statements(
         n.and_then(|n| lines.get(n))
             .map_or(String::new(), |l| crate::text::decode(l).into_owned())
     };
-    recipient::listed(report)
+    listed::listed(report)
         .into_iter()
         .filter(|l| !(own(&l.address) || sentences_only && l.form.contains("line")))
         .filter(|l| {

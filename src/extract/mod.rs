@@ -6,12 +6,14 @@
 //! surroundings read like an SMTP reply ([`accept`]), so IP addresses, versions, dates, sizes
 //! and numbers inside words are not codes. A basic code directly followed by an enhanced
 //! code of the same class is one reply, and codes that repeat within a unit are one finding
-//! ([`replies`]). [`recipient`] says which address a unit is about; [`code`] holds the code
+//! ([`replies`]). [`recipient`] says which address a unit is about, [`listed`] which
+//! addresses a bounce's text says failed; [`code`] holds the code
 //! types every later stage uses; [`stamp`] reads a log line's day and remote host for the
 //! summary.
 
 pub(crate) mod accept;
 pub mod code;
+pub(crate) mod listed;
 pub(crate) mod recipient;
 pub(crate) mod replies;
 pub(crate) mod scan;

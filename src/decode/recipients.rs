@@ -297,37 +297,37 @@ pub fn analyze(msg: &Message, source: &str, number: Option<usize>) -> (Vec<Found
     if verdicts.is_empty() {
         if let [address] = msg.returned_to.as_slice() {
             let all: Vec<&Found> = found.iter().collect();
-            let mut v =
-                if roles::of_address(address).is_some() || msg.list_addresses.contains(address) {
-                    // A list's own address or an encoded return path did not fail.
-                    None
-                } else if let Some((status, reply, text)) = decisive(&all) {
-                    let mut v = Verdict::stated(
-                        address.clone(),
-                        None,
-                        (status, reply),
-                        Some(text.clone()),
-                        at,
-                    );
-                    v.because("status", "text:reply", &text);
-                    Some(v)
-                } else if found.is_empty() && is_failure_notice(msg) {
-                    let action = if is_delay_notice(msg) {
-                        "delayed"
-                    } else {
-                        "failed"
-                    };
-                    Some(Verdict::stated(
-                        address.clone(),
-                        Some(action),
-                        (None, None),
-                        None,
-                        at,
-                    ))
+            let v = if roles::of_address(address).is_some() || msg.list_addresses.contains(address)
+            {
+                // A list's own address or an encoded return path did not fail.
+                None
+            } else if let Some((status, reply, text)) = decisive(&all) {
+                let mut v = Verdict::stated(
+                    address.clone(),
+                    None,
+                    (status, reply),
+                    Some(text.clone()),
+                    at,
+                );
+                v.because("status", "text:reply", &text);
+                Some(v)
+            } else if found.is_empty() && is_failure_notice(msg) {
+                let action = if is_delay_notice(msg) {
+                    "delayed"
                 } else {
-                    None
+                    "failed"
                 };
-            if let Some(mut v) = v.take() {
+                Some(Verdict::stated(
+                    address.clone(),
+                    Some(action),
+                    (None, None),
+                    None,
+                    at,
+                ))
+            } else {
+                None
+            };
+            if let Some(mut v) = v {
                 let span = format!("To: {address}");
                 v.because("address", "returned-message:to", &span);
                 verdicts.push(v);

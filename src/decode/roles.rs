@@ -118,7 +118,8 @@ fn of_line(address: &str, line: &str, previous: &str) -> Option<Role> {
     if token.contains("://") || token.contains("mailto:") || token.ends_with(['/', '?', '=']) {
         return Some(Role::Url);
     }
-    if token.ends_with('<') && (token.contains("message-id") || token.contains("id")) {
+    // `<id@host>` right after a field name that holds "id" (Message-Id, X-MS-Id, ...).
+    if token.ends_with('<') && token.contains("id") {
         return Some(Role::MessageId);
     }
     let before = &lower[..at];

@@ -100,7 +100,9 @@ fn the_original_recipient_is_reported() {
 
 /// Old and codeless forms: Exim's hidden child, `(Originally addressed to x)`, `was
 /// automatically rejected`, `x - no such user here`, `undeliverable  to x`, `Local mailbox x
-/// is unavailable`, and a Subject that says delivery to x failed.
+/// is unavailable`, a Subject that says delivery to x failed, and a sentence wrapped over
+/// two lines (`message, addressed to 'x', was\nreturned`) beside an address it does not
+/// say failed.
 #[test]
 fn old_and_codeless_forms_name_their_address() {
     assert_eq!(
@@ -119,7 +121,8 @@ fn old_and_codeless_forms_name_their_address() {
             "crow@example.net.py",
             "rook@example.com",
             "dove@example.ru",
-            "stork@example.it"
+            "stork@example.it",
+            "wren@example.uk"
         ]
     );
 }

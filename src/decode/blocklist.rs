@@ -157,9 +157,15 @@ pub fn detect(text: &str, provider: Option<&str>) -> Option<&'static Row> {
 /// The listing a reply names, with its texts in `lang`.
 pub fn listing(lang: Lang, text: &str, provider: Option<&str>) -> Option<Listing> {
     let row = detect(text, provider)?;
+    // A run of text that holds a control character names nothing: no piece of it is taken.
+    let clean: Vec<&str> = text
+        .split_whitespace()
+        .filter(|w| !w.chars().any(char::is_control))
+        .collect();
+    let clean = clean.join(" ");
     let listed = match row.kind {
-        Kind::Ip => listed_ip(text),
-        Kind::Domain => listed_domain(text, row),
+        Kind::Ip => listed_ip(&clean),
+        Kind::Domain => listed_domain(&clean, row),
     };
     let lookup = match (&listed, row.lookup.contains("{}")) {
         (Some(item), true) => row.lookup.replacen("{}", item, 1),
@@ -223,19 +229,38 @@ fn words(text: &str) -> impl Iterator<Item = &str> {
     .filter(|w| !w.is_empty())
 }
 
-/// The IP the text says is listed: the one it names most often (a reply names the
-/// listed IP in its text and again in the page's address), the first of those on a tie.
-/// Return codes (127.0.0.0/8) and private or documentation ranges are kept out only
-/// where they are return codes.
+/// The IP the text says is listed: each IP the text names scores two a mention, and two
+/// more where the words beside it say it is the one refused (`Client host [IP]`,
+/// `messages from [IP]`, `because IP is in`, `IP listed at`, a page's `?ip=IP`); the
+/// highest score wins, the first on a tie. The address of a host written right after its
+/// name (`mx.example.net[IP] said:`, `relay=mx.example.net[IP]`) scores one a mention.
 fn listed_ip(text: &str) -> Option<String> {
+    const BEFORE: [&str; 6] = ["host", "from", "because", "rejected:", "client", "ip"];
+    const AFTER: [&str; 7] = [
+        "listed", "is", "blocked", "has", "weren't", "rejected", "was",
+    ];
+    let all: Vec<&str> = words(text).collect();
     let mut seen: Vec<(String, usize)> = Vec::new();
-    for word in words(text) {
+    for (i, word) in all.iter().enumerate() {
         // `ip=192.0.2.1`, `query/ip/192.0.2.1`, `bl.shtml?192.0.2.1`.
         let tail = word.rsplit(['=', '/', '?']).next().unwrap_or(word);
         let Some(ip) = valid_ip(tail) else { continue };
+        let near = |w: Option<&&str>, cues: &[&str]| {
+            w.is_some_and(|w| cues.iter().any(|c| w.eq_ignore_ascii_case(c)))
+        };
+        let cued = tail.len() < word.len()
+            || near(i.checked_sub(1).and_then(|j| all.get(j)), &BEFORE)
+            || near(all.get(i + 1), &AFTER);
+        // `mx.example.net[IP]`: the address of a host named just before it.
+        let prev = i.checked_sub(1).and_then(|j| all.get(j));
+        let host = prev.is_some_and(|p| text.contains(&format!("{p}[{tail}]")));
+        let score = match (host, cued) {
+            (true, _) => 1,
+            (false, cued) => 2 + 2 * usize::from(cued),
+        };
         match seen.iter_mut().find(|(s, _)| *s == ip) {
-            Some((_, n)) => *n += 1,
-            None => seen.push((ip, 1)),
+            Some((_, n)) => *n += score,
+            None => seen.push((ip, score)),
         }
     }
     let most = seen.iter().map(|(_, n)| *n).max()?;

@@ -238,3 +238,14 @@ fn a_named_item_that_is_no_ip_or_domain_never_reaches_the_page_or_the_screen() {
     assert!(!text.contains('\u{1b}'), "{text}");
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn an_emails_summary_counts_each_recipient_once_per_list() {
+    let v = json(&["--summary", "tests/fixtures/blocklist-dsn.eml"]);
+    let lists = &v["summary"]["lists"];
+    assert_eq!(lists.as_array().map(Vec::len), Some(1), "{lists}");
+    assert_eq!(
+        (&lists[0]["key"], &lists[0]["count"]),
+        (&Value::from("spamcop:bl"), &Value::from(2))
+    );
+}

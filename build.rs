@@ -18,7 +18,7 @@ use std::path::Path;
 type Column = fn(&[&str]) -> Option<usize>;
 
 /// The tables whose patterns are taken apart: name in the binary, file, pattern column.
-const TABLES: [(&str, &str, Column); 4] = [
+const TABLES: [(&str, &str, Column); 5] = [
     // reason, kind, phase, match: `match` is a pattern where kind is `text`.
     ("REASONS", "data/reasons.tsv", |cols| {
         (cols.len() == 4 && cols[1] == "text").then_some(3)
@@ -26,6 +26,10 @@ const TABLES: [(&str, &str, Column); 4] = [
     // key, provider, basic, enhanced, pattern, ...
     ("PROVIDERS", "data/providers.tsv", |cols| {
         (cols.len() == 8).then_some(4)
+    }),
+    // key, name, zone, kind, match, ...: rows that a provider row names have no match.
+    ("BLOCKLISTS", "data/blocklists.tsv", |cols| {
+        (cols.len() == 9 && !cols[4].is_empty()).then_some(4)
     }),
     // phase, pattern
     ("PHASES", "data/phases.tsv", |cols| {

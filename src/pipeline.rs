@@ -437,6 +437,7 @@ fn mail_batch(config: &Config, cat: &Catalog, source: &str, bytes: &[u8], form: 
     let (findings, verdicts) = mail(cat, source, bytes, form);
     if config.summary {
         let mut s = Summary::default();
+        s.add_lists(&findings);
         for v in &verdicts {
             s.add_lookup(
                 v.reply.as_deref().and_then(extract::code::Basic::parse),

@@ -5,6 +5,7 @@
 //! to its subject to its class (RFC 3463 §2 asks clients to do so), a basic code to its first
 //! digit (RFC 5321 §4.2.1). Such a decoding is marked `known: false`.
 
+use super::blocklist::{self, Listing};
 use super::catalog::{Actor, Catalog, Fact, Party, Texts};
 use super::provider;
 use super::verdict::Verdict;
@@ -22,6 +23,8 @@ pub struct Finding {
     pub enhanced: Option<Decoded>,
     /// The meaning the provider that sent the reply gives it, where one is recognised.
     pub provider: Option<Meaning>,
+    /// The block list or reputation service the reply names, where it names one.
+    pub blocklist: Option<Listing>,
     pub advice: Advice,
     /// Who usually has to act: sender, recipient, administrator or none.
     pub acts: &'static str,
@@ -137,6 +140,7 @@ pub fn decode(
         basic: b.map(|l| l.decoded),
         enhanced: e.map(|l| l.decoded),
         provider: None,
+        blocklist: None,
         advice,
         acts: acts.name(),
         acts_first: fact.map_or(Actor::Nobody, |f| f.first).name(),
@@ -149,7 +153,35 @@ pub fn decode(
     if let Some(row) = row {
         explain(cat, &mut finding, row);
     }
+    name_blocklist(cat, &mut finding);
     finding
+}
+
+/// Gives a finding the block list its reply names (by its provider's meaning or by its
+/// words): the listing and, where no provider's meaning gives its own advice, the list's
+/// next step in place of the generic advice, and who acts.
+pub fn name_blocklist(cat: &Catalog, f: &mut Finding) {
+    let text = f.text.as_deref().unwrap_or_default();
+    let key = f.provider.as_ref().map(|p| p.key.as_str());
+    let Some(listing) = blocklist::listing(cat.lang, text, key) else {
+        return;
+    };
+    // A provider's own meaning keeps its own advice, which already names its tools.
+    if f.provider.is_some() {
+        f.blocklist = Some(listing);
+        return;
+    }
+    if let Some(t) = blocklist::texts(cat.lang, listing.key) {
+        let a = &mut f.advice;
+        let sender = t.sender.unwrap_or(cat.ui("bl_sender"));
+        a.sender = Some(sender.replacen("{}", listing.name, 1));
+        a.recipient = Some(t.recipient.unwrap_or(cat.ui("bl_recipient")).to_string());
+        if let Some(next) = t.administrator {
+            a.administrator = Some(next.to_string());
+        }
+    }
+    f.acts_first = listing.acts.name();
+    f.blocklist = Some(listing);
 }
 
 /// Gives a finding a provider's meaning: its texts, its advice where it has some for a
@@ -195,6 +227,7 @@ pub fn explain_by_verdicts(cat: &Catalog, findings: &mut [Finding], verdicts: &[
         let row = key.and_then(|k| provider::table().rows.iter().find(|r| r.key == k));
         if let Some(row) = row.filter(|r| r.fits(basic, enhanced)) {
             explain(cat, f, row);
+            name_blocklist(cat, f);
         }
     }
 }

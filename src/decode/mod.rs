@@ -9,7 +9,8 @@
 //! - [`catalog`]: the embedded tables of `data/` (codes, texts per language) and look-up
 //!   with the RFC 3463 fallback; [`pattern`]: the searcher for the tables' text patterns.
 //! - [`provider`]: codes one mail provider uses with its own meaning, and which provider
-//!   sent a reply.
+//!   sent a reply; [`blocklist`]: the block list or reputation service a reply names, what
+//!   it lists and where to look the listing up.
 //! - [`reason`]: why a delivery failed (Sisimai's vocabulary), hard or soft, who moves first.
 //! - [`infer`]: a status for a bounce that gives no code, from the wording atlas.
 //! - [`finding`]: one reply decoded into titles, explanations and advice.
@@ -22,6 +23,7 @@
 //!   [`ledger`] keeps the last one per address across logs (`--recipients`).
 
 pub mod assess;
+pub mod blocklist;
 pub mod catalog;
 pub mod finding;
 pub mod infer;

@@ -13,6 +13,7 @@
 //! Labels hold plain spaces, so that what a user copies is what a user types; the column is
 //! kept by padding computed from display width ([`tagged`]).
 
+use crate::decode::blocklist::Listing;
 use crate::decode::catalog::Catalog;
 use crate::decode::finding::{Decoded, Finding};
 use crate::decode::verdict::Verdict;
@@ -57,6 +58,9 @@ pub fn finding(
         )?,
         None => para(out, "  ", &main.explanation, width)?,
     }
+    if let Some(l) = &f.blocklist {
+        para(out, "  ", &blocklist(cat, l), width)?;
+    }
     if !main.known {
         para(out, "  ", &format!("({})", cat.ui("not_registered")), width)?;
     }
@@ -89,6 +93,24 @@ pub fn finding(
     advice(&mut block, cat, f);
     tagged(out, &block, width)?;
     writeln!(out)
+}
+
+/// The line that names the block list a reply names: the list, its zone, the listed IP or
+/// domain, what the listing means and where to look it up (`Block list: Spamhaus SBL
+/// (zen.spamhaus.org), 192.0.2.1 — IP listed on ... Look-up and removal: https://...`).
+fn blocklist(cat: &Catalog, l: &Listing) -> String {
+    let mut line = format!("{} {}", label(cat, cat.ui("blocklist")), escape(l.name));
+    if let Some(zone) = l.zone {
+        line.push_str(&format!(" ({})", escape(zone)));
+    }
+    if let Some(item) = &l.listed {
+        line.push_str(&format!(", {}", escape(item)));
+    }
+    if let Some(t) = crate::decode::blocklist::texts(cat.lang, l.key) {
+        line.push_str(&format!(" — {}.", escape(t.title)));
+    }
+    let lookup = cat.ui("bl_lookup").replacen("{}", &escape(&l.lookup), 1);
+    format!("{line} {lookup}")
 }
 
 /// Writes the verdict per recipient, one line each, before the details: the action, the

@@ -88,6 +88,11 @@ pub struct Summary {
     /// Per remote host (`relay=`, Exim's `H=`); attempts that name none are not counted.
     /// Lower case, as bytes (made text when written).
     pub(crate) relays: HashMap<Box<[u8]>, PerClass>,
+    /// Refusals per block list (its key in `data/blocklists.tsv`), for inputs whose
+    /// findings were decoded (email); a log's are read from its diagnostics when written.
+    pub(crate) lists: HashMap<&'static str, u64>,
+    /// The block list each diagnostic that names one names (read from its whole reply).
+    pub(crate) named: HashMap<Box<str>, &'static str>,
     /// Counts that a full table could not take (see `MAX_KEYS`).
     pub untracked: u64,
 }
@@ -132,7 +137,9 @@ impl Summary {
                 .iter()
                 .find(|r| r.basic.is_some())
                 .unwrap_or(decisive);
-            Some(diagnostic(unit, reply, scratch))
+            let text = diagnostic(unit, reply, scratch);
+            self.name_list(status, text, unit.bytes_from(reply));
+            Some(text)
         } else {
             None
         };
@@ -161,6 +168,29 @@ impl Summary {
         }
     }
 
+    /// Reads which block list a diagnostic names from the whole reply the first time the
+    /// diagnostic is seen (its blanked text may be cut before the list's name): once per
+    /// diagnostic, not per attempt.
+    fn name_list(&mut self, status: Status, text: &str, said: &[u8]) {
+        let known = self
+            .diagnostics
+            .get(&status)
+            .is_some_and(|t| t.contains_key(text));
+        let full = self.diagnostic_keys >= MAX_KEYS || self.named.len() >= MAX_KEYS;
+        if known || full || self.named.contains_key(text) {
+            return;
+        }
+        let said = String::from_utf8_lossy(said);
+        let (b, e) = match status {
+            Status::Enhanced(e) => (None, Some(e)),
+            Status::Basic(b) => (Some(b), None),
+        };
+        let provider = crate::decode::provider::detect(&said, "", b, e).map(|r| r.key);
+        if let Some(row) = crate::decode::blocklist::detect(&said, provider) {
+            self.named.insert(text.into(), row.key);
+        }
+    }
+
     /// Counts a code looked up by hand as one attempt.
     pub fn add_lookup(&mut self, basic: Option<Basic>, enhanced: Option<Enhanced>) {
         let status = match (enhanced, basic) {
@@ -169,6 +199,23 @@ impl Summary {
             (None, None) => return,
         };
         self.add(status, "", None, 1);
+    }
+
+    /// Counts the refusals of decoded findings per block list they name, once per
+    /// recipient and list.
+    pub fn add_lists(&mut self, findings: &[crate::decode::finding::Finding]) {
+        let mut seen: Vec<(Option<&str>, &str)> = Vec::new();
+        for f in findings {
+            let failed = matches!(f.class(), Some(Class::Transient | Class::Permanent));
+            let Some(l) = f.blocklist.as_ref().filter(|_| failed) else {
+                continue;
+            };
+            let one = (f.recipient.as_deref(), l.key);
+            if !seen.contains(&one) {
+                seen.push(one);
+                *self.lists.entry(l.key).or_default() += 1;
+            }
+        }
     }
 
     /// Counts a day. The lines of a log come in order: counts gather for the current day
@@ -250,6 +297,14 @@ impl Summary {
         }
         for (relay, per) in other.relays {
             self.untracked += merge_per(&mut self.relays, relay, per);
+        }
+        for (text, key) in other.named {
+            if self.named.len() < MAX_KEYS {
+                self.named.entry(text).or_insert(key);
+            }
+        }
+        for (key, n) in other.lists {
+            *self.lists.entry(key).or_default() += n;
         }
         for (status, texts) in other.diagnostics {
             for (text, n) in texts {

@@ -2,6 +2,7 @@
 //! document, titles in the chosen language.
 
 use super::count::{class_index, Status, Summary, CLASSES, JSON_DIAGNOSTICS, TEXT_ROWS};
+use crate::decode::blocklist;
 use crate::decode::catalog::Catalog;
 use crate::decode::finding::{self, Origin};
 use crate::decode::provider;
@@ -28,6 +29,8 @@ struct Json<'a> {
     days: Vec<DayJson>,
     relays: Vec<RelayJson<'a>>,
     diagnostics: Vec<DiagnosticJson<'a>>,
+    /// Refusals per block list, most first.
+    lists: Vec<ListJson>,
     untracked: u64,
     lang: &'static str,
 }
@@ -98,6 +101,14 @@ struct DomainJson<'a> {
 }
 
 #[derive(Serialize)]
+struct ListJson {
+    /// The row's key in data/blocklists.tsv: `spamhaus:sbl`.
+    key: &'static str,
+    name: &'static str,
+    count: u64,
+}
+
+#[derive(Serialize)]
 struct DiagnosticJson<'a> {
     code: String,
     count: u64,
@@ -138,6 +149,45 @@ fn title(cat: &Catalog, summary: &Summary, status: Status) -> (String, Option<&'
 }
 
 impl Summary {
+    /// Refusals per block list, most first: those counted from decoded findings, and those
+    /// whose diagnostic names a list (by its words or its provider's code), read here from
+    /// the diagnostics, so that counting a log costs nothing more.
+    fn lists(&self) -> Vec<(&'static blocklist::Row, u64)> {
+        let mut counts: Vec<(&'static blocklist::Row, u64)> = Vec::new();
+        let mut add = |row: &'static blocklist::Row, n: u64| match counts
+            .iter_mut()
+            .find(|(r, _)| std::ptr::eq(*r, row))
+        {
+            Some((_, c)) => *c += n,
+            None => counts.push((row, n)),
+        };
+        let rows = &blocklist::table().rows;
+        for (key, &n) in &self.lists {
+            if let Some(row) = rows.iter().find(|r| r.key == *key) {
+                add(row, n);
+            }
+        }
+        for (status, text, n) in self.diagnostics() {
+            let (b, e) = match status {
+                Status::Enhanced(e) => (None, Some(e)),
+                Status::Basic(b) => (Some(b), None),
+            };
+            let named = self
+                .named
+                .get(text)
+                .and_then(|k| rows.iter().find(|r| r.key == *k));
+            let row = named.or_else(|| {
+                let provider = provider::detect(text, "", b, e).map(|r| r.key);
+                blocklist::detect(text, provider)
+            });
+            if let Some(row) = row {
+                add(row, n);
+            }
+        }
+        counts.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.key.cmp(b.0.key)));
+        counts
+    }
+
     /// Writes the summary as one JSON document: every row of every table but the
     /// diagnostics (the most frequent [`JSON_DIAGNOSTICS`], or `--top` if more).
     pub fn write_json(&self, out: &mut dyn Write, cat: &Catalog, view: View) -> io::Result<()> {
@@ -198,6 +248,15 @@ impl Summary {
                 text,
             })
             .collect();
+        let lists = self
+            .lists()
+            .into_iter()
+            .map(|(row, count)| ListJson {
+                key: row.key,
+                name: row.name,
+                count,
+            })
+            .collect();
         let [success, intermediate, transient, permanent] = self.classes;
         let classes = ClassesJson {
             success,
@@ -215,6 +274,7 @@ impl Summary {
                 days,
                 relays,
                 diagnostics,
+                lists,
                 untracked: self.untracked,
                 lang: cat.lang.code(),
             },
@@ -282,6 +342,16 @@ impl Summary {
             self.write_table(out, cat, ("sum_relays", "sum_host"), &relays[..shown])?;
             if relays.len() > shown {
                 writeln!(out, "{}", more(relays.len() - shown, "sum_rows_more"))?;
+            }
+        }
+        let lists = self.lists();
+        if !lists.is_empty() {
+            writeln!(out, "\n{}", heading("sum_lists"))?;
+            for &(row, n) in lists.iter().take(view.top) {
+                writeln!(out, "{n:>12}  {}", escape(row.name))?;
+            }
+            if lists.len() > view.top {
+                writeln!(out, "{}", more(lists.len() - view.top, "sum_rows_more"))?;
             }
         }
         writeln!(out, "\n{}", heading("sum_diagnostics"))?;

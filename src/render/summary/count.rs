@@ -16,6 +16,7 @@ use crate::extract::{self, UnitReplies};
 use crate::text::address;
 use foldhash::HashMap;
 use memchr::memmem;
+use std::sync::{OnceLock, RwLock};
 
 /// The most keys a table (statuses, domains, diagnostics) keeps.
 pub const MAX_KEYS: usize = 10_000;
@@ -23,6 +24,37 @@ pub const MAX_KEYS: usize = 10_000;
 /// table but the diagnostics.
 pub const TEXT_ROWS: usize = 10;
 pub(crate) const JSON_DIAGNOSTICS: usize = 50;
+
+/// The block list a failed attempt's reply names (`said`, blanked as `text`), remembered
+/// per process: a log holds few distinct diagnostics and many attempts, and each chunk is
+/// counted apart, so without the memo every chunk would read each diagnostic again. Only
+/// policy statuses are read (`X.7.Y`, RFC 3463's security or policy subject, and `X.0.0` or
+/// a basic code alone, which say no more): a mailbox, address or network status is not a
+/// listing whatever its words.
+pub(crate) fn list_named(status: Status, text: &str, said: &[u8]) -> Option<&'static str> {
+    type Memo = HashMap<(Status, Box<str>), Option<&'static str>>;
+    static MEMO: OnceLock<RwLock<Memo>> = OnceLock::new();
+    let (b, e) = match status {
+        Status::Enhanced(e) if e.subject == 7 || (e.subject, e.detail) == (0, 0) => (None, Some(e)),
+        Status::Enhanced(_) => return None,
+        Status::Basic(b) => (Some(b), None),
+    };
+    let memo = MEMO.get_or_init(Default::default);
+    let key = (status, Box::<str>::from(text));
+    // A poisoned lock (a panic elsewhere) only loses the memo.
+    if let Some(hit) = memo.read().ok().and_then(|m| m.get(&key).copied()) {
+        return hit;
+    }
+    let said = String::from_utf8_lossy(said);
+    let provider = crate::decode::provider::detect(&said, "", b, e).map(|r| r.key);
+    let named = crate::decode::blocklist::detect(&said, provider).map(|row| row.key);
+    if let Ok(mut m) = memo.write() {
+        if m.len() < 4 * MAX_KEYS {
+            m.insert(key, named);
+        }
+    }
+    named
+}
 
 /// The status an attempt is counted under.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -170,7 +202,7 @@ impl Summary {
 
     /// Reads which block list a diagnostic names from the whole reply the first time the
     /// diagnostic is seen (its blanked text may be cut before the list's name): once per
-    /// diagnostic, not per attempt.
+    /// diagnostic and process (see [`list_named`]), not per attempt or per chunk.
     fn name_list(&mut self, status: Status, text: &str, said: &[u8]) {
         let known = self
             .diagnostics
@@ -180,14 +212,8 @@ impl Summary {
         if known || full || self.named.contains_key(text) {
             return;
         }
-        let said = String::from_utf8_lossy(said);
-        let (b, e) = match status {
-            Status::Enhanced(e) => (None, Some(e)),
-            Status::Basic(b) => (Some(b), None),
-        };
-        let provider = crate::decode::provider::detect(&said, "", b, e).map(|r| r.key);
-        if let Some(row) = crate::decode::blocklist::detect(&said, provider) {
-            self.named.insert(text.into(), row.key);
+        if let Some(key) = list_named(status, text, said) {
+            self.named.insert(text.into(), key);
         }
     }
 

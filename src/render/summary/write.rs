@@ -168,17 +168,13 @@ impl Summary {
             }
         }
         for (status, text, n) in self.diagnostics() {
-            let (b, e) = match status {
-                Status::Enhanced(e) => (None, Some(e)),
-                Status::Basic(b) => (Some(b), None),
-            };
             let named = self
                 .named
                 .get(text)
                 .and_then(|k| rows.iter().find(|r| r.key == *k));
             let row = named.or_else(|| {
-                let provider = provider::detect(text, "", b, e).map(|r| r.key);
-                blocklist::detect(text, provider)
+                let key = super::count::list_named(status, text, text.as_bytes())?;
+                rows.iter().find(|r| r.key == key)
             });
             if let Some(row) = row {
                 add(row, n);

@@ -1,0 +1,67 @@
+//! Record stage, the answer of `--suppressed`: the addresses the policy suppresses at a
+//! moment, as tab-separated lines under a header, or as one JSON document.
+
+use super::policy::{rfc3339, Policy, Suppression};
+use super::store::{Row, Store};
+use crate::text::escape;
+use std::io::{self, Write};
+
+/// The header line of the tab-separated answer.
+pub const HEADER: &str = "address\toriginal\tsince\treason\tbounces\tlast_status\twhy\n";
+
+/// Every address suppressed at `as_of`, in address order.
+pub fn suppressed(
+    store: &mut Store,
+    policy: &Policy,
+    as_of: i64,
+) -> Result<Vec<Suppression>, String> {
+    let mut out = Vec::new();
+    let mut rows: Vec<Row> = Vec::new();
+    store.history(as_of, &mut |row| {
+        if rows.last().is_some_and(|r| r.address != row.address) {
+            out.extend(policy.judge(&rows, as_of));
+            rows.clear();
+        }
+        rows.push(row);
+    })?;
+    out.extend(policy.judge(&rows, as_of));
+    Ok(out)
+}
+
+/// Writes the answer: TSV, or one JSON document.
+pub fn write(out: &mut dyn Write, list: &[Suppression], as_of: i64, json: bool) -> io::Result<()> {
+    if json {
+        #[derive(serde::Serialize)]
+        struct Doc<'a> {
+            schema: u32,
+            as_of: String,
+            suppressed: &'a [Suppression],
+        }
+        let doc = Doc {
+            schema: 1,
+            as_of: rfc3339(as_of),
+            suppressed: list,
+        };
+        serde_json::to_writer_pretty(&mut *out, &doc)?;
+        return writeln!(out);
+    }
+    out.write_all(HEADER.as_bytes())?;
+    for s in list {
+        writeln!(
+            out,
+            "{}\t{}\t{}\t{}\t{}\t{}\t{}",
+            escape(&s.address),
+            s.original.as_deref().map_or("-".into(), escape),
+            rfc3339(s.since),
+            escape(&s.reason),
+            s.bounces,
+            if s.last_status.is_empty() {
+                "-".into()
+            } else {
+                escape(&s.last_status)
+            },
+            escape(&s.why)
+        )?;
+    }
+    Ok(())
+}

@@ -653,7 +653,7 @@ fn recorded_chunk(
         .iter()
         .map(|f| found_finding(cat, source, f.clone()))
         .collect();
-    let events = record::event::of_log(chunk, &found, &findings, r.today, r.fallback);
+    let events = record::event::of_log((chunk, source), &found, &findings, r.today, r.fallback);
     let batch = if config.summary {
         Batch::Counts(Box::new(Summary::of_log(&chunk.bytes)))
     } else {

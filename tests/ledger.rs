@@ -183,6 +183,28 @@ fn soft_bounces_suppress_after_three_over_seven_days_and_a_delivery_resets_them(
 }
 
 #[test]
+fn an_exim_delivery_without_a_reply_resets_the_soft_count_too() {
+    let d = dir("exim");
+    let ledger = d.join("l.db").to_str().unwrap().to_string();
+    let defer = |at: &str| {
+        format!("{at} 1tAbCd-000Xyz-7Q == ivy@example.org R=dnslookup T=remote_smtp defer (-44) H=mx.example.org [192.0.2.1]: SMTP error from remote mail server after RCPT TO:<ivy@example.org>: 451 4.4.1 Connection timed out\n")
+    };
+    let log = write(
+        &d,
+        "mainlog",
+        &[
+            defer("2026-10-01 08:00:00"),
+            defer("2026-10-05 08:00:00"),
+            "2026-10-07 08:00:00 1tAbCd-000Xyz-7Q => ivy@example.org R=dnslookup T=remote_smtp H=mx.example.org [192.0.2.1]\n".to_string(),
+            defer("2026-10-12 08:00:00"),
+        ],
+    );
+    run(&["--ledger", &ledger, &log]);
+    assert_eq!(count(&ledger), 4);
+    assert!(suppressed(&ledger, "2026-12-01", &[]).is_empty());
+}
+
+#[test]
 fn a_full_mailbox_expires_thirty_days_after_its_last_bounce() {
     let d = dir("full");
     let ledger = d.join("l.db").to_str().unwrap().to_string();

@@ -75,7 +75,7 @@ pub fn of_verdict(v: &Verdict, at: i64, ident: i64) -> Option<Event> {
 /// The events of one chunk of a log: `found` as extracted, `findings` the same decoded;
 /// `today` gives syslog timestamps their year.
 pub fn of_log(
-    chunk: &Chunk,
+    (chunk, source): (&Chunk, &str),
     found: &[Found],
     findings: &[Finding],
     today: Day,
@@ -83,6 +83,7 @@ pub fn of_log(
 ) -> Vec<Event> {
     let bytes = &chunk.bytes;
     let mut out = Vec::new();
+    let mut lines_seen = std::collections::HashSet::new();
     for (f, finding) in found.iter().zip(findings) {
         let Some(v) = crate::decode::recipients::of_log_finding(finding) else {
             continue;
@@ -96,10 +97,54 @@ pub fn of_log(
             .min(bytes.len());
         let start = memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |i| i + 1);
         let end = memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |i| at + i);
+        lines_seen.insert(start);
         let line = &bytes[start..end];
         let line = line.strip_suffix(b"\r").unwrap_or(line);
         let moment = stamp::stamp(line).map_or(now, |s| s.unix(today));
         out.extend(of_verdict(&v, moment, hash(line)));
+    }
+    out.extend(exim_deliveries(bytes, &lines_seen, today, source));
+    out
+}
+
+/// Exim's deliveries that state no reply (`=> bob@example.org R=dnslookup T=remote_smtp
+/// H=...` without `C="250 ..."`, and `->` for a further address of the same message): no
+/// code is found in them, yet each is a successful delivery.
+fn exim_deliveries(
+    bytes: &[u8],
+    seen: &std::collections::HashSet<usize>,
+    today: Day,
+    source: &str,
+) -> Vec<Event> {
+    let mut out = Vec::new();
+    for marker in [&b" => "[..], &b" -> "[..]] {
+        for at in memchr::memmem::find_iter(bytes, marker) {
+            let start = memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |i| i + 1);
+            let end = memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |i| at + i);
+            let line = &bytes[start..end];
+            let line = line.strip_suffix(b"\r").unwrap_or(line);
+            // Exim's own lines only: `2026-11-23 10:05:00 1tAbCe-000Xyz-7Q => `.
+            let Some(moment) = stamp::stamp(line) else {
+                continue;
+            };
+            if seen.contains(&start) || memchr::memmem::find(line, b" R=").is_none() {
+                continue;
+            }
+            let Some(address) = crate::extract::recipient::recipient(&bytes[at..end]) else {
+                continue;
+            };
+            out.push(Event {
+                address,
+                at: moment.unix(today),
+                ident: hash(line),
+                delivered: true,
+                status: String::new(),
+                reason: "delivered".into(),
+                hard: false,
+                original: String::new(),
+                source: source.to_string(),
+            });
+        }
     }
     out
 }

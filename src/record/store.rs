@@ -69,6 +69,21 @@ impl Store {
     /// Opens (creating it where it is a new file) the ledger `spec` names: a
     /// `postgres://` URL, else a SQLite file's path. The error is one line.
     pub fn open(spec: &str) -> Result<Store, String> {
+        // Two processes creating one SQLite file at once: switching it to WAL or creating
+        // its tables may be refused at once (busy) rather than queued; try again a while.
+        let mut tries = 0;
+        loop {
+            match Store::open_once(spec) {
+                Err(e) if tries < 100 && (e.contains("locked") || e.contains("busy")) => {
+                    tries += 1;
+                    std::thread::sleep(std::time::Duration::from_millis(50));
+                }
+                done => return done,
+            }
+        }
+    }
+
+    fn open_once(spec: &str) -> Result<Store, String> {
         let mut store = if is_postgres(spec) {
             let client = postgres::Client::connect(spec, postgres::NoTls).map_err(pg)?;
             Store::Postgres(Box::new(client))

@@ -3,7 +3,7 @@
 //!
 //! `meta(key, value)` holds `schema`, the version of the tables; a ledger of a newer
 //! schema than this build knows is refused, never rewritten. `events` holds one row per
-//! verdict, keyed by (address, at, ident): feeding the same record twice adds nothing.
+//! verdict, keyed by (at, ident, address): feeding the same record twice adds nothing.
 //! Each batch is one transaction, so a killed process leaves whole batches behind; SQLite
 //! runs in WAL mode with a busy timeout, so several processes may write one file at once.
 
@@ -24,12 +24,13 @@ CREATE TABLE IF NOT EXISTS events (
     hard INTEGER NOT NULL,
     original TEXT NOT NULL,
     source TEXT NOT NULL,
-    PRIMARY KEY (address, at, ident)
+    PRIMARY KEY (at, ident, address)
 )";
 
-/// The rows of the history the policy reads, in address then time order.
+/// The rows of the history the policy reads, in time order. (Time first in the key: logs
+/// come in time order, so recording appends to the table instead of writing all over it.)
 const HISTORY: &str = "SELECT address, at, delivered, status, reason, hard, original \
-    FROM events WHERE at <= $1 ORDER BY address, at, ident";
+    FROM events WHERE at <= $1 ORDER BY at, ident, address";
 
 /// One recorded verdict as the policy reads it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -224,7 +225,7 @@ impl Store {
         }
     }
 
-    /// Calls `f` with every recorded event up to `as_of`, by address then time.
+    /// Calls `f` with every recorded event up to `as_of`, in time order.
     pub fn history(&mut self, as_of: i64, f: &mut dyn FnMut(Row)) -> Result<(), String> {
         match self {
             Store::Sqlite(conn) => {

@@ -15,16 +15,19 @@ pub fn suppressed(
     policy: &Policy,
     as_of: i64,
 ) -> Result<Vec<Suppression>, String> {
-    let mut out = Vec::new();
-    let mut rows: Vec<Row> = Vec::new();
-    store.history(as_of, &mut |row| {
-        if rows.last().is_some_and(|r| r.address != row.address) {
-            out.extend(policy.judge(&rows, as_of));
-            rows.clear();
+    // The history comes in time order: each address's rows are gathered, oldest first.
+    let mut by_address: foldhash::HashMap<String, Vec<Row>> = Default::default();
+    store.history(as_of, &mut |row| match by_address.get_mut(&row.address) {
+        Some(rows) => rows.push(row),
+        None => {
+            by_address.insert(row.address.clone(), vec![row]);
         }
-        rows.push(row);
     })?;
-    out.extend(policy.judge(&rows, as_of));
+    let mut out: Vec<Suppression> = by_address
+        .values()
+        .filter_map(|rows| policy.judge(rows, as_of))
+        .collect();
+    out.sort_by(|a, b| a.address.cmp(&b.address));
     Ok(out)
 }
 

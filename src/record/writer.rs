@@ -9,6 +9,8 @@ use std::thread::JoinHandle;
 
 /// Batches waiting for the writer at most.
 const QUEUE: usize = 8;
+/// Events recorded in one transaction at most, from batches that waited.
+const MERGE: usize = 100_000;
 
 /// The writer thread and its channel.
 pub struct Writer {
@@ -22,7 +24,14 @@ impl Writer {
         let (queue, batches) = sync_channel::<Vec<Event>>(QUEUE);
         let thread = std::thread::spawn(move || {
             let mut added = 0u64;
-            for batch in batches {
+            // Batches that wait are recorded together: fewer, larger transactions.
+            while let Ok(mut batch) = batches.recv() {
+                while batch.len() < MERGE {
+                    match batches.try_recv() {
+                        Ok(more) => batch.extend(more),
+                        Err(_) => break,
+                    }
+                }
                 added += store.record(&batch)? as u64;
             }
             Ok(added)

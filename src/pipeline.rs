@@ -156,7 +156,7 @@ pub fn run(config: &Config, out: &mut dyn Write, err: &mut dyn Write) -> io::Res
     let writer = match &config.ledger {
         None => None,
         Some(spec) => match record::store::Store::open(spec) {
-            Ok(store) => Some(record::writer::Writer::start(store)),
+            Ok(store) => Some(record::writer::Writer::start(store, config.line_buffered)),
             Err(e) => return Ok(ledger_failed(err, spec, &e)),
         },
     };

@@ -462,3 +462,36 @@ fn a_process_killed_mid_run_leaves_a_consistent_ledger() {
         .success());
     assert_eq!(count(&ledger), 200_000);
 }
+
+#[test]
+fn a_live_stream_on_stdin_is_recorded_line_by_line() {
+    let d = dir("live");
+    let ledger = d.join("l.db").to_str().unwrap().to_string();
+    let log = write(
+        &d,
+        "mail.log",
+        &[
+            line("2026-11-02T10:00:00Z", "kim@example.org", "5.1.1", UNKNOWN),
+            line("2026-11-02T10:00:05Z", "lou@example.org", "5.1.1", UNKNOWN),
+        ],
+    );
+    let out = Command::new(BIN)
+        .args(["--ledger", &ledger, "--line-buffered", "--json-lines"])
+        .stdin(std::fs::File::open(&log).unwrap())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(count(&ledger), 2);
+    // SMTPCODE_LEDGER names the ledger too.
+    let out = Command::new(BIN)
+        .args(["--suppressed", "--as-of", "2026-11-03"])
+        .env("SMTPCODE_LEDGER", &ledger)
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(text.lines().count(), 3, "{text}");
+}

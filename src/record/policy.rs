@@ -174,7 +174,7 @@ impl Policy {
             .iter()
             .rev()
             .find(|r| !r.original.is_empty())
-            .map(|r| r.original.clone());
+            .map(|r| r.original.to_string());
         let last = rows.iter().rev().find(|r| !r.delivered)?;
         let counted = rows
             .iter()
@@ -182,12 +182,12 @@ impl Policy {
             .count();
         if let Some((row, kind)) = at_once {
             return Some(Suppression {
-                address: row.address.clone(),
+                address: row.address.to_string(),
                 original,
                 since: row.at,
-                reason: row.reason.clone(),
+                reason: row.reason.to_string(),
                 bounces: counted,
-                last_status: last.status.clone(),
+                last_status: last.status.to_string(),
                 why: format!("{kind}: {} suppresses at once", row.reason),
             });
         }
@@ -205,7 +205,7 @@ impl Policy {
             soft.len(),
             (newest.at - first.at) / 86_400
         );
-        if let Some(&days) = self.expire.get(&newest.reason) {
+        if let Some(&days) = self.expire.get(&*newest.reason) {
             let ends = newest.at + i64::from(days) * 86_400;
             if as_of >= ends {
                 return None;
@@ -213,12 +213,12 @@ impl Policy {
             why.push_str(&format!("; {} expires {}", newest.reason, rfc3339(ends)));
         }
         Some(Suppression {
-            address: newest.address.clone(),
+            address: newest.address.to_string(),
             original,
             since: reached.at,
-            reason: newest.reason.clone(),
+            reason: newest.reason.to_string(),
             bounces: soft.len(),
-            last_status: last.status.clone(),
+            last_status: last.status.to_string(),
             why,
         })
     }

@@ -8,6 +8,7 @@
 //! runs in WAL mode with a busy timeout, so several processes may write one file at once.
 
 use super::event::Event;
+use std::sync::Arc;
 
 /// The version of the tables this build writes and reads.
 pub const SCHEMA: i64 = 1;
@@ -27,21 +28,36 @@ CREATE TABLE IF NOT EXISTS events (
     PRIMARY KEY (at, ident, address)
 )";
 
+/// SQLite keeps the rows in the key's order itself (PostgreSQL has no such clause).
+const SQLITE_TABLE_END: &str = " WITHOUT ROWID";
+
 /// The rows of the history the policy reads, in time order. (Time first in the key: logs
 /// come in time order, so recording appends to the table instead of writing all over it.)
 const HISTORY: &str = "SELECT address, at, delivered, status, reason, hard, original \
     FROM events WHERE at <= $1 ORDER BY at, ident, address";
 
-/// One recorded verdict as the policy reads it.
+/// One recorded verdict as the policy reads it; its texts are shared between rows.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Row {
-    pub address: String,
+    pub address: Arc<str>,
     pub at: i64,
     pub delivered: bool,
-    pub status: String,
-    pub reason: String,
+    pub status: Arc<str>,
+    pub reason: Arc<str>,
     pub hard: bool,
-    pub original: String,
+    pub original: Arc<str>,
+}
+
+/// One recorded verdict as read, its texts borrowed from the store's row.
+#[derive(Debug, Clone, Copy)]
+pub struct RowRef<'a> {
+    pub address: &'a str,
+    pub at: i64,
+    pub delivered: bool,
+    pub status: &'a str,
+    pub reason: &'a str,
+    pub hard: bool,
+    pub original: &'a str,
 }
 
 /// An open ledger.
@@ -115,7 +131,8 @@ impl Store {
                 let tx = conn
                     .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
                     .map_err(lite)?;
-                tx.execute_batch(TABLES).map_err(lite)?;
+                tx.execute_batch(&format!("{TABLES}{SQLITE_TABLE_END}"))
+                    .map_err(lite)?;
                 tx.execute(
                     "INSERT INTO meta (key, value) VALUES ('schema', $1) ON CONFLICT DO NOTHING",
                     [SCHEMA.to_string()],
@@ -226,20 +243,26 @@ impl Store {
     }
 
     /// Calls `f` with every recorded event up to `as_of`, in time order.
-    pub fn history(&mut self, as_of: i64, f: &mut dyn FnMut(Row)) -> Result<(), String> {
+    pub fn history(&mut self, as_of: i64, f: &mut dyn FnMut(RowRef<'_>)) -> Result<(), String> {
         match self {
             Store::Sqlite(conn) => {
                 let mut query = conn.prepare(HISTORY).map_err(lite)?;
                 let mut rows = query.query([as_of]).map_err(lite)?;
                 while let Some(r) = rows.next().map_err(lite)? {
-                    f(Row {
-                        address: r.get(0).map_err(lite)?,
+                    let text = |i: usize| -> Result<&str, String> {
+                        r.get_ref(i)
+                            .map_err(lite)?
+                            .as_str()
+                            .map_err(|e| e.to_string())
+                    };
+                    f(RowRef {
+                        address: text(0)?,
                         at: r.get(1).map_err(lite)?,
                         delivered: r.get::<_, i64>(2).map_err(lite)? != 0,
-                        status: r.get(3).map_err(lite)?,
-                        reason: r.get(4).map_err(lite)?,
+                        status: text(3)?,
+                        reason: text(4)?,
                         hard: r.get::<_, i64>(5).map_err(lite)? != 0,
-                        original: r.get(6).map_err(lite)?,
+                        original: text(6)?,
                     });
                 }
                 Ok(())
@@ -248,7 +271,7 @@ impl Store {
                 use postgres::fallible_iterator::FallibleIterator;
                 let mut rows = client.query_raw(HISTORY, [as_of]).map_err(pg)?;
                 while let Some(r) = rows.next().map_err(pg)? {
-                    f(Row {
+                    f(RowRef {
                         address: r.try_get(0).map_err(pg)?,
                         at: r.try_get(1).map_err(pg)?,
                         delivered: r.try_get::<_, i32>(2).map_err(pg)? != 0,

@@ -5,6 +5,7 @@ use super::policy::{rfc3339, Policy, Suppression};
 use super::store::{Row, Store};
 use crate::text::escape;
 use std::io::{self, Write};
+use std::sync::Arc;
 
 /// The header line of the tab-separated answer.
 pub const HEADER: &str = "address\toriginal\tsince\treason\tbounces\tlast_status\twhy\n";
@@ -15,16 +16,46 @@ pub fn suppressed(
     policy: &Policy,
     as_of: i64,
 ) -> Result<Vec<Suppression>, String> {
-    // The history comes in time order: each address's rows are gathered, oldest first.
-    let mut by_address: foldhash::HashMap<String, Vec<Row>> = Default::default();
-    store.history(as_of, &mut |row| match by_address.get_mut(&row.address) {
-        Some(rows) => rows.push(row),
-        None => {
-            by_address.insert(row.address.clone(), vec![row]);
+    // The history comes in time order: each address's rows are gathered, oldest first,
+    // each text kept once however many rows repeat it.
+    let mut index: foldhash::HashMap<Arc<str>, usize> = Default::default();
+    let mut texts: foldhash::HashSet<Arc<str>> = Default::default();
+    let mut groups: Vec<Vec<Row>> = Vec::new();
+    let mut shared = |s: &str| -> Arc<str> {
+        match texts.get(s) {
+            Some(t) => t.clone(),
+            None => {
+                let t: Arc<str> = Arc::from(s);
+                texts.insert(t.clone());
+                t
+            }
+        }
+    };
+    store.history(as_of, &mut |r| {
+        let row = |address: Arc<str>, shared: &mut dyn FnMut(&str) -> Arc<str>| Row {
+            address,
+            at: r.at,
+            delivered: r.delivered,
+            status: shared(r.status),
+            reason: shared(r.reason),
+            hard: r.hard,
+            original: shared(r.original),
+        };
+        match index.get_key_value(r.address) {
+            Some((address, &i)) => {
+                let row = row(address.clone(), &mut shared);
+                groups[i].push(row);
+            }
+            None => {
+                let address: Arc<str> = Arc::from(r.address);
+                index.insert(address.clone(), groups.len());
+                groups.push(vec![row(address, &mut shared)]);
+            }
         }
     })?;
+    let by_address = groups;
     let mut out: Vec<Suppression> = by_address
-        .values()
+        .iter()
         .filter_map(|rows| policy.judge(rows, as_of))
         .collect();
     out.sort_by(|a, b| a.address.cmp(&b.address));

@@ -23,7 +23,7 @@ _smtpcode() {
 
     case "${cmd}" in
         smtpcode)
-            opts="-h -V --json --json-lines --summary --top --recipients --why --line-buffered --color --lang --generate --help --version"
+            opts="-h -V --json --json-lines --summary --top --recipients --why --line-buffered --color --lang --ledger --suppressed --as-of --policy --generate --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -38,6 +38,18 @@ _smtpcode() {
                     return 0
                     ;;
                 --lang)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ledger)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as-of)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --policy)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -39,6 +39,7 @@ pub(crate) mod extract;
 pub(crate) mod input;
 pub(crate) mod lang;
 pub(crate) mod pipeline;
+pub(crate) mod record;
 pub(crate) mod render;
 pub(crate) mod text;
 

@@ -8,8 +8,9 @@ use crate::decode::finding::{self, Finding, Origin};
 use crate::decode::verdict::Verdict;
 use crate::input::stream::{self, Chunk, Failure};
 use crate::input::InputError;
+use crate::record::event::Event;
 use crate::render::summary::Summary;
-use crate::{decode, extract, input, render, text};
+use crate::{decode, extract, input, record, render, text};
 use rayon::prelude::*;
 use std::io::{self, Read, Write};
 /// One extracted reply, decoded.
@@ -92,6 +93,39 @@ enum Batch {
     Counts(Box<Summary>),
     /// Verdicts of a piece of a log for `--recipients`: the last per address it holds.
     Verdicts(Vec<Verdict>),
+    /// A batch, and the events of the same piece for the `--ledger`.
+    Recorded(Box<Batch>, Vec<Event>),
+}
+
+/// What recording a piece of input needs to know (`--ledger`).
+#[derive(Debug, Clone, Copy)]
+struct Recording {
+    /// The day syslog timestamps take their year from: the file's modification day.
+    today: extract::stamp::Day,
+    /// The moment of what states none: the file's modification time, else the run's.
+    fallback: i64,
+}
+
+impl Recording {
+    fn at(fallback: i64) -> Recording {
+        Recording {
+            today: extract::stamp::Day::of_unix(fallback),
+            fallback,
+        }
+    }
+}
+
+/// The modification time of an input, in Unix seconds (stdin: now).
+fn modified(input: &Input) -> i64 {
+    let now = record::event::now();
+    match input {
+        Input::File(path) => std::fs::metadata(path)
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map_or(now, |d| d.as_secs() as i64),
+        _ => now,
+    }
 }
 
 /// Why an input stopped.
@@ -107,6 +141,32 @@ pub fn run(config: &Config, out: &mut dyn Write, err: &mut dyn Write) -> io::Res
     colored::control::set_override(config.color);
     let cat = Catalog::load(config.lang);
     let mut outcome = Outcome::default();
+    let ledger_failed = |err: &mut dyn Write, spec: &str, e: &str| -> Outcome {
+        let _ = writeln!(
+            err,
+            "error: ledger {}: {}",
+            record::store::display(spec),
+            text::escape(e)
+        );
+        Outcome {
+            found: false,
+            errors: true,
+        }
+    };
+    let writer = match &config.ledger {
+        None => None,
+        Some(spec) => match record::store::Store::open(spec) {
+            Ok(store) => Some(record::writer::Writer::start(store, config.line_buffered)),
+            Err(e) => return Ok(ledger_failed(err, spec, &e)),
+        },
+    };
+    // With --suppressed, the inputs are recorded, not printed: the answer is the output.
+    let (mut quiet, answer) = (io::sink(), out);
+    let out: &mut dyn Write = if config.suppressed.is_some() {
+        &mut quiet
+    } else {
+        answer
+    };
     let (mut all, mut summary) = (Vec::new(), Summary::default());
     let mut verdicts = Vec::new();
     let mut ledger = decode::ledger::Ledger::default();
@@ -151,7 +211,17 @@ pub fn run(config: &Config, out: &mut dyn Write, err: &mut dyn Write) -> io::Res
         for (item, prepared) in items.iter().zip(prepared) {
             let mut found = 0;
             let mut sink = |batch: Batch| -> io::Result<()> {
+                let batch = match batch {
+                    Batch::Recorded(inner, events) => {
+                        if let Some(w) = &writer {
+                            w.send(events);
+                        }
+                        *inner
+                    }
+                    batch => batch,
+                };
                 match batch {
+                    Batch::Recorded(..) => {}
                     Batch::Rendered(bytes, n) => {
                         found += n;
                         out.write_all(&bytes)?;
@@ -217,6 +287,26 @@ pub fn run(config: &Config, out: &mut dyn Write, err: &mut dyn Write) -> io::Res
             }
             outcome.found |= found > 0;
         }
+    }
+    if let (Some(w), Some(spec)) = (writer, &config.ledger) {
+        if let Err(e) = w.finish() {
+            let failed = ledger_failed(err, spec, &e);
+            outcome.errors |= failed.errors;
+        }
+    }
+    if let (Some(ask), Some(spec)) = (&config.suppressed, &config.ledger) {
+        let list = record::store::Store::open(spec).and_then(|mut store| {
+            record::suppressed::suppressed(&mut store, &ask.policy, ask.as_of)
+        });
+        return match list {
+            Ok(list) => {
+                record::suppressed::write(answer, &list, ask.as_of, config.json)?;
+                answer.flush()?;
+                outcome.found = !list.is_empty();
+                Ok(outcome)
+            }
+            Err(e) => Ok(ledger_failed(err, spec, &e)),
+        };
     }
     if config.recipients {
         return finish_list(config, out, err, verdicts, ledger).map(|()| outcome);
@@ -339,12 +429,17 @@ struct Log {
     len: Option<u64>,
     /// The read error that ended the log early, if one does.
     failed: input::read::Failure,
+    recording: Option<Recording>,
 }
 
 /// Looks a code up, reads and analyses an email whole, or opens a log: the start of the
 /// input tells email from a log.
 fn prepare(config: &Config, cat: &Catalog, input: &Input) -> Result<Prepared, Stop> {
     let source = source_name(input);
+    let recording = config
+        .ledger
+        .as_ref()
+        .map(|_| Recording::at(modified(input)));
     if let Input::Codes(b, e) = input {
         let batch = if config.summary {
             let mut s = Summary::default();
@@ -383,7 +478,7 @@ fn prepare(config: &Config, cat: &Catalog, input: &Input) -> Result<Prepared, St
         .map_err(|e| read_fail(input::describe(&e)))?;
     if let Some(form) = mail_form(&head) {
         let bytes = input::read_rest(head, reader).map_err(read_fail)?;
-        let batch = mail_batch(config, cat, &source, &bytes, form);
+        let batch = mail_batch(config, cat, &source, &bytes, form, recording);
         return Ok(Prepared::Ready(batch, failed.take().map(failure)));
     }
     Ok(Prepared::Log(Log {
@@ -391,6 +486,7 @@ fn prepare(config: &Config, cat: &Catalog, input: &Input) -> Result<Prepared, St
         source,
         len,
         failed,
+        recording,
     }))
 }
 
@@ -406,8 +502,12 @@ fn stream_log(
         reader,
         len,
         failed,
+        recording,
     } = log;
-    let work = |chunk: &Chunk| chunk_batch(config, cat, &source, chunk);
+    let work = |chunk: &Chunk| match recording {
+        Some(r) => recorded_chunk(config, cat, &source, chunk, r),
+        None => chunk_batch(config, cat, &source, chunk, None),
+    };
     let options = stream::Options {
         line_buffered: config.line_buffered,
         ..stream::Options::default()
@@ -433,8 +533,39 @@ fn stream_log(
 }
 
 /// Reads an email (or an mbox) whole: findings and a verdict per recipient.
-fn mail_batch(config: &Config, cat: &Catalog, source: &str, bytes: &[u8], form: MailForm) -> Batch {
+fn mail_batch(
+    config: &Config,
+    cat: &Catalog,
+    source: &str,
+    bytes: &[u8],
+    form: MailForm,
+    recording: Option<Recording>,
+) -> Batch {
     let (findings, verdicts) = mail(cat, source, bytes, form);
+    let Some(r) = recording else {
+        return mail_output(config, cat, findings, verdicts);
+    };
+    let messages: Vec<&[u8]> = match form {
+        MailForm::Email => input::message::split_mbox(bytes)
+            .into_iter()
+            .map(|(_, raw)| raw)
+            .collect(),
+        MailForm::Pasted => vec![bytes],
+    };
+    let events = record::event::of_mail(&messages, &verdicts, r.fallback);
+    Batch::Recorded(
+        Box::new(mail_output(config, cat, findings, verdicts)),
+        events,
+    )
+}
+
+/// What an email's findings and verdicts become.
+fn mail_output(
+    config: &Config,
+    cat: &Catalog,
+    findings: Vec<Finding>,
+    verdicts: Vec<Verdict>,
+) -> Batch {
     if config.summary {
         let mut s = Summary::default();
         s.add_lists(&findings);
@@ -510,15 +641,46 @@ fn distinct(findings: &[Finding]) -> Vec<&Finding> {
     shown
 }
 
-/// Extracts and decodes one chunk of a log, and renders or counts what it holds.
-fn chunk_batch(config: &Config, cat: &Catalog, source: &str, chunk: &Chunk) -> Batch {
+/// A chunk of a log for `--ledger`: its batch as without, and its events.
+fn recorded_chunk(
+    config: &Config,
+    cat: &Catalog,
+    source: &str,
+    chunk: &Chunk,
+    r: Recording,
+) -> Batch {
+    let found = extract::chunk_findings(chunk);
+    let findings: Vec<Finding> = found
+        .iter()
+        .map(|f| found_finding(cat, source, f.clone()))
+        .collect();
+    let events = record::event::of_log((chunk, source), &found, &findings, r.today, r.fallback);
+    let batch = if config.summary {
+        Batch::Counts(Box::new(Summary::of_log(&chunk.bytes)))
+    } else {
+        chunk_batch(config, cat, source, chunk, Some(findings))
+    };
+    Batch::Recorded(Box::new(batch), events)
+}
+
+/// Extracts and decodes one chunk of a log (unless its findings are given), and renders or
+/// counts what it holds.
+fn chunk_batch(
+    config: &Config,
+    cat: &Catalog,
+    source: &str,
+    chunk: &Chunk,
+    findings: Option<Vec<Finding>>,
+) -> Batch {
     if config.summary {
         return Batch::Counts(Box::new(Summary::of_log(&chunk.bytes)));
     }
-    let findings: Vec<Finding> = extract::chunk_findings(chunk)
-        .into_iter()
-        .map(|found| found_finding(cat, source, found))
-        .collect();
+    let findings: Vec<Finding> = findings.unwrap_or_else(|| {
+        extract::chunk_findings(chunk)
+            .into_iter()
+            .map(|found| found_finding(cat, source, found))
+            .collect()
+    });
     if config.recipients {
         let refs: Vec<&Finding> = findings.iter().collect();
         return Batch::Verdicts(decode::recipients::from_log(&refs));

@@ -93,6 +93,9 @@ pub fn check_run(inputs: Vec<Input>, seed: usize, may_fail: bool) {
         top: 1 + seed % 12,
         line_buffered: false,
         progress: false,
+        why: false,
+        ledger: None,
+        suppressed: None,
     };
     let (mut out, mut err) = (Vec::new(), Vec::new());
     let text = smtpcode::run(&config, &mut out, &mut err).expect("writing to a Vec");

@@ -14,6 +14,8 @@ Examples:
   smtpcode --recipients bounces/ | awk -F'\\t' '$6 == \"hard\" {print $1}'    addresses to remove
   smtpcode --summary /var/log/mail.log*    attempts per status, class, domain, day, relay
   tail -f /var/log/mail.log | smtpcode --line-buffered --json-lines
+  smtpcode --ledger bounces.db /var/log/mail.log ~/Maildir    record the verdicts
+  smtpcode --ledger bounces.db --suppressed                   addresses to suppress now
 
 Codes: basic reply codes (550), enhanced status codes (5.1.1), X.1.1 for a detail in any class.
 Files: emails, mboxes and logs, told apart by their content; gzip, bzip2, xz and zstd files
@@ -79,6 +81,28 @@ pub struct Cli {
     /// LC_ALL, LC_MESSAGES, LANG (de_DE.UTF-8, es_MX ...), then English.
     #[arg(long = "lang", value_name = "LANG")]
     pub lang: Option<String>,
+
+    /// Record every verdict of the inputs into a bounce ledger, and print what is printed
+    /// without it: a SQLite file (created on first use), or a postgres:// URL for a fleet
+    /// writing one ledger. The same record fed twice counts once. See --suppressed.
+    #[arg(long = "ledger", value_name = "PATH|URL", env = "SMTPCODE_LEDGER")]
+    pub ledger: Option<String>,
+
+    /// Print the addresses the ledger's policy suppresses now (after recording the inputs,
+    /// if any are given): address, original, since, reason, bounces, last status and why,
+    /// tab-separated after a header line; with --json, one document.
+    #[arg(long = "suppressed", requires = "ledger", conflicts_with_all = ["summary", "recipients", "json_lines"])]
+    pub suppressed: bool,
+
+    /// The moment --suppressed answers for, past or future: YYYY-MM-DD (the end of that
+    /// day, UTC) or RFC 3339 (2026-12-07T10:00:00Z) [default: now].
+    #[arg(long = "as-of", value_name = "DATE", requires = "suppressed")]
+    pub as_of: Option<String>,
+
+    /// A TOML file that sets the policy's figures (soft bounces and days, reasons that
+    /// suppress at once, expiry days, reasons ignored); the rest keep their defaults.
+    #[arg(long = "policy", value_name = "FILE", requires = "suppressed")]
+    pub policy: Option<std::path::PathBuf>,
 
     /// Print a shell completion script or the man page, then exit.
     #[arg(long = "generate", value_name = "KIND", hide = true)]

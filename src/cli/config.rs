@@ -65,6 +65,18 @@ pub struct Config {
     pub line_buffered: bool,
     /// Show a progress bar on stderr for long inputs.
     pub progress: bool,
+    /// `--ledger`: the bounce ledger to record into (a SQLite path or a postgres:// URL).
+    pub ledger: Option<String>,
+    /// `--suppressed`: answer which addresses to suppress, and when (`--as-of`, Unix
+    /// seconds), by which policy.
+    pub suppressed: Option<Suppressed>,
+}
+
+/// What `--suppressed` asks.
+#[derive(Debug, Clone)]
+pub struct Suppressed {
+    pub as_of: i64,
+    pub policy: crate::record::policy::Policy,
 }
 
 impl Config {
@@ -80,8 +92,23 @@ impl Config {
                 ColorChoice::Never => false,
                 ColorChoice::Auto => env.stdout_is_tty && !no_color && !dumb,
             };
+        let suppressed = match cli.suppressed {
+            false => None,
+            true => Some(Suppressed {
+                as_of: match &cli.as_of {
+                    None => crate::record::event::now(),
+                    Some(t) => crate::record::policy::parse_moment(t).ok_or_else(|| {
+                        format!("--as-of {t}: not a date (YYYY-MM-DD) or an RFC 3339 moment (2026-12-07T10:00:00Z)")
+                    })?,
+                },
+                policy: match &cli.policy {
+                    None => crate::record::policy::Policy::default(),
+                    Some(path) => crate::record::policy::Policy::load(path)?,
+                },
+            }),
+        };
         let mut inputs = inputs(&cli.args);
-        if inputs.is_empty() {
+        if inputs.is_empty() && suppressed.is_none() {
             if env.stdin_is_tty {
                 return Err("no input: give codes (smtpcode 5.1.1), files, or a bounce on stdin (see --help)".into());
             }
@@ -114,6 +141,8 @@ impl Config {
                 .map_or(crate::render::summary::count::TEXT_ROWS, usize::from),
             line_buffered: cli.line_buffered,
             progress,
+            ledger: cli.ledger.clone().filter(|l| !l.is_empty()),
+            suppressed,
         })
     }
 

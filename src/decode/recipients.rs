@@ -373,27 +373,13 @@ pub fn from_log(found: &[&Finding]) -> Vec<Verdict> {
     let mut index: std::collections::HashMap<(String, String), usize> =
         std::collections::HashMap::new();
     for f in found {
-        let Some(address) = &f.recipient else {
+        let Some(v) = stated_in_log(f) else {
             continue;
         };
-        let code = |d: &Option<Decoded>| d.as_ref().map(|d| d.code.clone());
-        let v = Verdict {
-            // The finding's class, which a legacy basic code's table entry may set.
-            action: action_of(f.class()).into(),
-            status: code(&f.enhanced),
-            reply: code(&f.basic),
-            ..Verdict::stated(
-                address.clone(),
-                None,
-                (None, None),
-                f.text.clone(),
-                (&f.source, None),
-            )
-        };
-        match index.get(&(f.source.clone(), address.clone())) {
+        match index.get(&(f.source.clone(), v.address.clone())) {
             Some(&i) => out[i] = v,
             None => {
-                index.insert((f.source.clone(), address.clone()), out.len());
+                index.insert((f.source.clone(), v.address.clone()), out.len());
                 out.push(v);
             }
         }
@@ -402,6 +388,33 @@ pub fn from_log(found: &[&Finding]) -> Vec<Verdict> {
         crate::decode::assess::assess(v, &crate::decode::assess::Context::default(), "");
     }
     out
+}
+
+/// What one log finding states of the address it is about, not yet assessed.
+fn stated_in_log(f: &Finding) -> Option<Verdict> {
+    let address = f.recipient.as_ref()?;
+    let code = |d: &Option<Decoded>| d.as_ref().map(|d| d.code.clone());
+    Some(Verdict {
+        // The finding's class, which a legacy basic code's table entry may set.
+        action: action_of(f.class()).into(),
+        status: code(&f.enhanced),
+        reply: code(&f.basic),
+        ..Verdict::stated(
+            address.clone(),
+            None,
+            (None, None),
+            f.text.clone(),
+            (&f.source, None),
+        )
+    })
+}
+
+/// The verdict of one log finding about an address, assessed (each attempt its own, for
+/// the persistent ledger of `--ledger`).
+pub fn of_log_finding(f: &Finding) -> Option<Verdict> {
+    let mut v = stated_in_log(f)?;
+    crate::decode::assess::assess(&mut v, &crate::decode::assess::Context::default(), "");
+    Some(v)
 }
 
 fn upsert(out: &mut Vec<Verdict>, v: Verdict, replace: bool) {

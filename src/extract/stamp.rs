@@ -45,6 +45,23 @@ impl Day {
         Day::from_days((secs / 86_400) as i64)
     }
 
+    /// Days from 1970-01-01 to this day (Howard Hinnant's days-from-civil); the year must
+    /// be known.
+    pub fn to_days(self) -> i64 {
+        let y = i64::from(self.year) - i64::from(self.month <= 2);
+        let era = y.div_euclid(400);
+        let yoe = y - era * 400;
+        let m = i64::from(self.month);
+        let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(self.day) - 1;
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        era * 146_097 + doe - 719_468
+    }
+
+    /// The day of a moment in Unix seconds, in UTC.
+    pub fn of_unix(secs: i64) -> Day {
+        Day::from_days(secs.div_euclid(86_400))
+    }
+
     /// The day `days` after 1970-01-01 (Howard Hinnant's civil-from-days).
     fn from_days(days: i64) -> Day {
         let z = days + 719_468;
@@ -103,6 +120,69 @@ pub fn day(line: &[u8]) -> Option<Day> {
         return valid(d).then_some(d);
     }
     None
+}
+
+/// A log line's moment: its day (year 0 for syslog), the second of that day, and the UTC
+/// offset in seconds that the timestamp states (0 where it states none: syslog, Exim, and
+/// ISO 8601 without a zone are read as UTC).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stamp {
+    pub day: Day,
+    pub second: u32,
+    pub offset: i32,
+}
+
+impl Stamp {
+    /// Unix seconds, a syslog day given the year `year_of` infers ([`Day::with_year`]).
+    pub fn unix(self, today: Day) -> i64 {
+        let day = self.day.with_year(today);
+        day.to_days() * 86_400 + i64::from(self.second) - i64::from(self.offset)
+    }
+}
+
+/// The moment a log line starts with (see [`day`] for the formats), to the second.
+pub fn stamp(line: &[u8]) -> Option<Stamp> {
+    let day = day(line)?;
+    let line = skip_priority(line);
+    let at = if day.year == 0 { 7 } else { 11 };
+    let digits2 = |i: usize| -> Option<u32> {
+        let b = line.get(i..i + 2)?;
+        b.iter()
+            .all(u8::is_ascii_digit)
+            .then(|| u32::from(b[0] - b'0') * 10 + u32::from(b[1] - b'0'))
+    };
+    let (h, m, s) = (digits2(at)?, digits2(at + 3)?, digits2(at + 6)?);
+    if line.get(at + 2) != Some(&b':')
+        || line.get(at + 5) != Some(&b':')
+        || h > 23
+        || m > 59
+        || s > 60
+    {
+        return None;
+    }
+    let mut rest = &line[at + 8..];
+    if rest.first() == Some(&b'.') {
+        let n = rest[1..].iter().take_while(|b| b.is_ascii_digit()).count();
+        rest = &rest[1 + n..];
+    }
+    let offset = match rest.first() {
+        Some(&sign @ (b'+' | b'-')) if day.year != 0 => {
+            let d = |i: usize| {
+                rest.get(i)
+                    .filter(|b| b.is_ascii_digit())
+                    .map(|b| i32::from(b - b'0'))
+            };
+            let colon = usize::from(rest.get(3) == Some(&b':'));
+            let (hh, mm) = (d(1)? * 10 + d(2)?, d(3 + colon)? * 10 + d(4 + colon)?);
+            (hh * 3600 + mm * 60) * if sign == b'-' { -1 } else { 1 }
+        }
+        _ => 0,
+    };
+    Some(Stamp {
+        day,
+        second: h * 3600 + m * 60 + s,
+        offset,
+    })
 }
 
 /// A line without its syslog priority: RFC 5424's `<34>1 ` or RFC 3164's `<34>`.
@@ -216,6 +296,36 @@ mod tests {
         assert_eq!(Day::from_days(0), d(1970, 1, 1));
         assert_eq!(Day::from_days(20_454), d(2026, 1, 1));
         assert_eq!(Day::from_days(19_782), d(2024, 2, 29));
+    }
+
+    #[test]
+    fn moments_to_the_second_with_their_zone() {
+        let today = d(2026, 12, 7);
+        let at = |line: &str| stamp(line.as_bytes()).map(|s| s.unix(today));
+        assert_eq!(at("1970-01-01T00:00:10Z x"), Some(10));
+        assert_eq!(at("1970-01-01T01:00:10+01:00 x"), Some(10));
+        assert_eq!(
+            at("1970-01-01 00:01:00 1tXyZ-000abc-00 ** bob@example.org"),
+            Some(60)
+        );
+        assert_eq!(
+            at("2026-12-07T10:00:01.123456-0130 x"),
+            Some(d(2026, 12, 7).to_days() * 86_400 + 36_001 + 5_400)
+        );
+        assert_eq!(
+            at("Dec  7 10:00:01 mx postfix/smtp[1]: x"),
+            Some(d(2026, 12, 7).to_days() * 86_400 + 36_001)
+        );
+        // Later in the year than today: last year's.
+        assert_eq!(
+            at("Dec 25 00:00:00 mx x"),
+            Some(d(2025, 12, 25).to_days() * 86_400)
+        );
+        assert_eq!(at("Dec  7 25:00:01 mx"), None);
+        assert_eq!(at("said 550"), None);
+        for days in [0, 19_782, 20_454, -1, 730_000] {
+            assert_eq!(Day::from_days(days).to_days(), days);
+        }
     }
 
     #[test]

@@ -510,6 +510,8 @@ fn stream_log(
     };
     let options = stream::Options {
         line_buffered: config.line_buffered,
+        // A summary counts; it names no line (nor does a ledger's event).
+        lines: !config.summary,
         ..stream::Options::default()
     };
     let fail = |e: Failure| match e {

@@ -25,7 +25,8 @@ pub const MAX_CHUNK: usize = 4 << 20;
 #[derive(Debug, Default)]
 pub struct Chunk {
     pub bytes: Vec<u8>,
-    /// 1-based line number of the chunk's first byte.
+    /// 1-based line number of the chunk's first byte (1 for every chunk where lines are
+    /// not counted, [`Options::lines`]).
     pub first_line: usize,
     /// Bytes of input before the chunk.
     pub offset: usize,
@@ -39,6 +40,9 @@ pub struct Options {
     pub line_buffered: bool,
     /// The chunk size, [`CHUNK`]; at most four times as much is held for one chunk.
     pub chunk: usize,
+    /// Count lines, so that each chunk knows the line it starts at; `--summary` needs no
+    /// line numbers and spares the count (a pass over every byte).
+    pub lines: bool,
 }
 
 impl Default for Options {
@@ -46,6 +50,7 @@ impl Default for Options {
         Options {
             line_buffered: false,
             chunk: CHUNK,
+            lines: true,
         }
     }
 }
@@ -74,6 +79,8 @@ pub struct Chunker<R> {
     scratch: Vec<u8>,
     /// A read error, given once what was read before it has been handed out.
     failed: Option<io::Error>,
+    /// Whether lines are counted ([`Options::lines`]); else every chunk starts at line 1.
+    lines: bool,
 }
 
 impl<R: Read> Chunker<R> {
@@ -89,6 +96,7 @@ impl<R: Read> Chunker<R> {
             spare: Vec::new(),
             scratch: Vec::new(),
             failed: None,
+            lines: true,
         }
     }
 
@@ -207,7 +215,9 @@ impl<R: Read> Chunker<R> {
             offset: self.offset,
             bytes: buf,
         };
-        self.line += count_lines(&chunk.bytes);
+        if self.lines {
+            self.line += count_lines(&chunk.bytes);
+        }
         self.offset += cut;
         chunk
     }
@@ -270,6 +280,7 @@ where
     S: FnMut(T) -> io::Result<()>,
 {
     let mut chunker = Chunker::new(reader, options.chunk);
+    chunker.lines = options.lines;
     if options.line_buffered {
         while let Some(chunk) = chunker.next_arrival().map_err(Failure::Read)? {
             if !chunk.bytes.is_empty() {
@@ -365,6 +376,7 @@ mod tests {
     const TEST: Options = Options {
         line_buffered: false,
         chunk: TEST_CHUNK,
+        lines: true,
     };
 
     /// A reader that gives the pieces of its input one a read, as a pipe does.

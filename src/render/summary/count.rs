@@ -169,9 +169,7 @@ impl Summary {
                 .iter()
                 .find(|r| r.basic.is_some())
                 .unwrap_or(decisive);
-            let text = diagnostic(unit, reply, scratch);
-            self.name_list(status, text, unit.bytes_from(reply));
-            Some(text)
+            Some((diagnostic(unit, reply, scratch), unit.bytes_from(reply)))
         } else {
             None
         };
@@ -191,29 +189,33 @@ impl Summary {
                 let domain = std::str::from_utf8(lower)
                     .unwrap_or("")
                     .trim_end_matches(['.', '>']);
-                self.add(status, domain, diagnostic, 1);
+                let new = self.add(status, domain, diagnostic.map(|d| d.0), 1);
+                self.name_list(status, diagnostic.filter(|_| new));
             }
             false => {
                 let address = address::normalize(raw);
-                self.add(status, address.trim_end_matches('>'), diagnostic, 1);
+                let new = self.add(
+                    status,
+                    address.trim_end_matches('>'),
+                    diagnostic.map(|d| d.0),
+                    1,
+                );
+                self.name_list(status, diagnostic.filter(|_| new));
             }
         }
     }
 
-    /// Reads which block list a diagnostic names from the whole reply the first time the
-    /// diagnostic is seen (its blanked text may be cut before the list's name): once per
-    /// diagnostic and process (see [`list_named`]), not per attempt or per chunk.
-    fn name_list(&mut self, status: Status, text: &str, said: &[u8]) {
-        let known = self
-            .diagnostics
-            .get(&status)
-            .is_some_and(|t| t.contains_key(text));
-        let full = self.diagnostic_keys >= MAX_KEYS || self.named.len() >= MAX_KEYS;
-        if known || full || self.named.contains_key(text) {
+    /// Reads which block list a diagnostic names from the whole reply (`said`) the first
+    /// time the diagnostic is counted (its blanked text may be cut before the list's name):
+    /// once per diagnostic and process (see [`list_named`]), not per attempt or per chunk.
+    fn name_list(&mut self, status: Status, first_seen: Option<(&str, &[u8])>) {
+        let Some((text, said)) = first_seen else {
             return;
-        }
-        if let Some(key) = list_named(status, text, said) {
-            self.named.insert(text.into(), key);
+        };
+        if self.named.len() < MAX_KEYS {
+            if let Some(key) = list_named(status, text, said) {
+                self.named.insert(text.into(), key);
+            }
         }
     }
 
@@ -281,7 +283,14 @@ impl Summary {
         self.untracked += u64::from(!counted);
     }
 
-    pub(crate) fn add(&mut self, status: Status, domain: &str, diagnostic: Option<&str>, n: u64) {
+    /// Counts `n` attempts; says whether `diagnostic` was counted for the first time.
+    pub(crate) fn add(
+        &mut self,
+        status: Status,
+        domain: &str,
+        diagnostic: Option<&str>,
+        n: u64,
+    ) -> bool {
         self.attempts += n;
         let class = status.class().map(class_index);
         if let Some(c) = class {
@@ -297,10 +306,15 @@ impl Summary {
         } else {
             left_out += 1;
         }
+        let mut new = false;
         if let Some(text) = diagnostic {
-            left_out += u64::from(!self.bump_diagnostic(status, text, n));
+            match self.bump_diagnostic(status, text, n) {
+                Some(first) => new = first,
+                None => left_out += 1,
+            }
         }
         self.untracked += left_out * n;
+        new
     }
 
     /// Adds the counts of another piece of the log.
@@ -334,24 +348,25 @@ impl Summary {
         }
         for (status, texts) in other.diagnostics {
             for (text, n) in texts {
-                self.untracked += u64::from(!self.bump_diagnostic(status, &text, n)) * n;
+                self.untracked += u64::from(self.bump_diagnostic(status, &text, n).is_none()) * n;
             }
         }
     }
 
-    /// Adds `n` to a diagnostic, unless the table is full and lacks it; says whether it
-    /// was counted.
-    fn bump_diagnostic(&mut self, status: Status, text: &str, n: u64) -> bool {
+    /// Adds `n` to a diagnostic, unless the table is full and lacks it: `None` when it was
+    /// not counted, else whether it was counted for the first time.
+    fn bump_diagnostic(&mut self, status: Status, text: &str, n: u64) -> Option<bool> {
         let texts = self.diagnostics.entry(status).or_default();
         if let Some(v) = texts.get_mut(text) {
             *v += n;
+            Some(false)
         } else if self.diagnostic_keys < MAX_KEYS {
             texts.insert(text.into(), n);
             self.diagnostic_keys += 1;
+            Some(true)
         } else {
-            return false;
+            None
         }
-        true
     }
 
     /// Attempts per status, most frequent first.

@@ -652,14 +652,14 @@ fn recorded_chunk(
     r: Recording,
 ) -> Batch {
     let found = extract::chunk_findings(chunk);
-    let findings: Vec<Finding> = found
-        .iter()
-        .map(|f| found_finding(cat, source, f.clone()))
-        .collect();
-    let events = record::event::of_log((chunk, source), &found, &findings, r.today, r.fallback);
+    let events = record::event::of_log(cat, (chunk, source), &found, r.today, r.fallback);
     let batch = if config.summary {
         Batch::Counts(Box::new(Summary::of_log(&chunk.bytes)))
     } else {
+        let findings = found
+            .into_iter()
+            .map(|f| found_finding(cat, source, f))
+            .collect();
         chunk_batch(config, cat, source, chunk, Some(findings))
     };
     Batch::Recorded(Box::new(batch), events)

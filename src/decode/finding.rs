@@ -295,6 +295,21 @@ fn decoded(
     }
 }
 
+/// The class of a reply as [`decode`] gives it ([`Finding::class`]), without looking its
+/// texts up: the enhanced code's, else the basic code's, which a legacy code's table entry
+/// may set (101 and 111 are temporary).
+pub fn class_of(cat: &Catalog, basic: Option<Basic>, enhanced: Option<Enhanced>) -> Option<Class> {
+    enhanced
+        .and_then(Enhanced::class)
+        .or_else(|| basic.and_then(|b| basic_class(cat, b)))
+}
+
+fn basic_class(cat: &Catalog, code: Basic) -> Option<Class> {
+    cat.fact(&code.to_string())
+        .and_then(|f| f.only_class())
+        .or_else(|| Class::from_digit(code.first_digit()))
+}
+
 fn look_basic(cat: &Catalog, code: Basic) -> Looked {
     let key = code.to_string();
     let class_key = format!("{}XX", code.first_digit());
@@ -302,11 +317,7 @@ fn look_basic(cat: &Catalog, code: Basic) -> Looked {
     let fallback = cat.texts(&class_key);
     let fact = cat.fact(&key).or_else(|| cat.fact(&class_key));
     let texts = exact.or(fallback);
-    // A legacy code keeps the class the table gives it (101 and 111 are temporary).
-    let class = cat
-        .fact(&key)
-        .and_then(|f| f.only_class())
-        .or_else(|| Class::from_digit(code.first_digit()));
+    let class = basic_class(cat, code);
     Looked {
         decoded: decoded(cat, key, class, texts, exact, fact, "RFC 5321"),
         exact,

@@ -10,7 +10,7 @@
 //!
 //! A line or message without a moment gets the time of the run (so it is not idempotent).
 
-use crate::decode::finding::Finding;
+use crate::decode::catalog::Catalog;
 use crate::decode::verdict::Verdict;
 use crate::extract::stamp::{self, Day};
 use crate::extract::Found;
@@ -72,20 +72,20 @@ pub fn of_verdict(v: &Verdict, at: i64, ident: i64) -> Option<Event> {
     })
 }
 
-/// The events of one chunk of a log: `found` as extracted, `findings` the same decoded;
-/// `today` gives syslog timestamps their year.
+/// The events of one chunk of a log, `found` as extracted from it; `today` gives syslog
+/// timestamps their year.
 pub fn of_log(
+    cat: &Catalog,
     (chunk, source): (&Chunk, &str),
     found: &[Found],
-    findings: &[Finding],
     today: Day,
     now: i64,
 ) -> Vec<Event> {
     let bytes = &chunk.bytes;
     let mut out = Vec::new();
     let mut lines_seen = std::collections::HashSet::new();
-    for (f, finding) in found.iter().zip(findings) {
-        let Some(v) = crate::decode::recipients::of_log_finding(finding) else {
+    for f in found {
+        let Some(v) = crate::decode::recipients::of_log_reply(cat, f, source) else {
             continue;
         };
         let at = f

@@ -16,7 +16,7 @@
 //! reasons = ["blocked", "spamdetected", "vacation", ...]
 //! ```
 
-use super::store::Row;
+use super::store::RowRef as Row;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
@@ -147,22 +147,22 @@ impl Policy {
 
     /// Whether one address's history (its rows, oldest first, up to `as_of`) suppresses
     /// it at `as_of`.
-    pub fn judge(&self, rows: &[Row], as_of: i64) -> Option<Suppression> {
+    pub fn judge(&self, rows: &[Row<'_>], as_of: i64) -> Option<Suppression> {
         let has = |list: &Reasons, r: &str| list.reasons.iter().any(|x| x == r);
-        let mut at_once: Option<(&Row, &'static str)> = None;
-        let mut soft: Vec<&Row> = Vec::new();
+        let mut at_once: Option<(&Row<'_>, &'static str)> = None;
+        let mut soft: Vec<&Row<'_>> = Vec::new();
         for row in rows {
             if row.delivered {
                 soft.clear();
                 continue;
             }
-            if has(&self.ignore, &row.reason) {
+            if has(&self.ignore, row.reason) {
                 continue;
             }
             if at_once.is_none() {
-                if has(&self.complaint, &row.reason) {
+                if has(&self.complaint, row.reason) {
                     at_once = Some((row, "complaint"));
-                } else if row.hard || has(&self.hard, &row.reason) {
+                } else if row.hard || has(&self.hard, row.reason) {
                     at_once = Some((row, "hard"));
                 }
             }
@@ -178,7 +178,7 @@ impl Policy {
         let last = rows.iter().rev().find(|r| !r.delivered)?;
         let counted = rows
             .iter()
-            .filter(|r| !r.delivered && !has(&self.ignore, &r.reason))
+            .filter(|r| !r.delivered && !has(&self.ignore, r.reason))
             .count();
         if let Some((row, kind)) = at_once {
             return Some(Suppression {
@@ -205,7 +205,7 @@ impl Policy {
             soft.len(),
             (newest.at - first.at) / 86_400
         );
-        if let Some(&days) = self.expire.get(&*newest.reason) {
+        if let Some(&days) = self.expire.get(newest.reason) {
             let ends = newest.at + i64::from(days) * 86_400;
             if as_of >= ends {
                 return None;

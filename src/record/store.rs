@@ -8,7 +8,6 @@
 //! runs in WAL mode with a busy timeout, so several processes may write one file at once.
 
 use super::event::Event;
-use std::sync::Arc;
 
 /// The version of the tables this build writes and reads.
 pub const SCHEMA: i64 = 1;
@@ -36,19 +35,8 @@ const SQLITE_TABLE_END: &str = " WITHOUT ROWID";
 const HISTORY: &str = "SELECT address, at, delivered, status, reason, hard, original \
     FROM events WHERE at <= $1 ORDER BY at, ident, address";
 
-/// One recorded verdict as the policy reads it; its texts are shared between rows.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Row {
-    pub address: Arc<str>,
-    pub at: i64,
-    pub delivered: bool,
-    pub status: Arc<str>,
-    pub reason: Arc<str>,
-    pub hard: bool,
-    pub original: Arc<str>,
-}
-
-/// One recorded verdict as read, its texts borrowed from the store's row.
+/// One recorded verdict as read (its texts borrowed from the store's row) and as the
+/// policy judges it.
 #[derive(Debug, Clone, Copy)]
 pub struct RowRef<'a> {
     pub address: &'a str,

@@ -64,10 +64,17 @@ pub(crate) fn from_group(g: &dsn::Group, source: &str, number: Option<usize>) ->
         (source, number),
     );
     match &g.final_recipient {
-        Some(f) => v.because(
+        Some(f) if *f == address => v.because(
             "address",
             "dsn:final-recipient",
             &format!("Final-Recipient: {f}"),
+        ),
+        Some(f) => v.because(
+            "address",
+            "dsn:original-recipient",
+            &format!(
+                "Original-Recipient: {address} (the Final-Recipient, {f}, is no Internet address)"
+            ),
         ),
         None => v.because(
             "address",

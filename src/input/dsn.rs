@@ -77,6 +77,7 @@ pub fn parse(body: &[u8]) -> Report {
         report.groups.extend(
             groups
                 .into_iter()
+                .map(internet_recipient)
                 .filter(|g| g.recipient.is_some() || g.status.is_some()),
         );
     }
@@ -112,6 +113,40 @@ fn set(g: &mut Group, name: &str, value: String) {
         "will-retry-until" => g.will_retry_until = Some(value),
         _ => {}
     }
+}
+
+/// A group's recipient is its Final-Recipient, unless that is no Internet address and the
+/// Original-Recipient is one: Sun's and Oracle's Messaging Server write the channel it
+/// delivered on there (`bob@ims-ms-daemon`, source-routed `@mx.example.org:bob@ims_daemon`),
+/// an address no sender can write or suppress, and keep the address written in the
+/// Original-Recipient.
+fn internet_recipient(mut g: Group) -> Group {
+    if let (Some(f), Some(o)) = (&g.final_recipient, &g.original_recipient) {
+        if !is_internet_address(f) && is_internet_address(o) {
+            g.recipient = Some(o.clone());
+        }
+    }
+    g
+}
+
+/// Whether an address can be written in an Internet message: no source route, a domain of
+/// two or more host-name labels (letters, digits, hyphens; any non-ASCII letter of an
+/// internationalised name) or an address literal (`[192.0.2.1]`).
+pub fn is_internet_address(address: &str) -> bool {
+    let Some((local, domain)) = address.rsplit_once('@') else {
+        return false;
+    };
+    if local.is_empty() || address.starts_with('@') {
+        return false;
+    }
+    if domain.starts_with('[') && domain.ends_with(']') {
+        return true;
+    }
+    let labels: Vec<&str> = domain.trim_end_matches('.').split('.').collect();
+    labels.len() >= 2
+        && labels
+            .iter()
+            .all(|l| !l.is_empty() && l.chars().all(|c| c.is_alphanumeric() || c == '-'))
 }
 
 /// The address of a recipient field, taken as written whatever it looks like: the address
@@ -273,6 +308,49 @@ mod tests {
                 .collect::<Vec<_>>(),
             ["a@x.example", "b@x.example"]
         );
+    }
+
+    #[test]
+    fn a_delivery_channel_gives_way_to_the_address_written() {
+        for (final_field, want) in [
+            ("rfc822;bob@ims-ms-daemon", "bob@example.org"),
+            ("rfc822;@mx.example.org:bob@ims_daemon", "bob@example.org"),
+            // An Internet address is the recipient, whatever the original was.
+            ("rfc822;bob@mx2.example.org", "bob@mx2.example.org"),
+        ] {
+            let body = format!(
+                "Reporting-MTA: dns; mx.example.org\n\nOriginal-recipient: rfc822;bob@example.org\nFinal-recipient: {final_field}\nAction: failed\nStatus: 5.2.2\n"
+            );
+            let g = &parse(body.as_bytes()).groups[0];
+            assert_eq!(g.recipient.as_deref(), Some(want), "{final_field}");
+        }
+        // Without an Original-Recipient, the Final-Recipient is taken as written.
+        let g = &parse(b"Final-Recipient: rfc822; bob@localhost\nAction: failed\nStatus: 5.1.1\n")
+            .groups[0];
+        assert_eq!(g.recipient.as_deref(), Some("bob@localhost"));
+    }
+
+    #[test]
+    fn internet_addresses() {
+        for a in [
+            "bob@example.org",
+            "\"a b\"@example.org",
+            "bob@[192.0.2.1]",
+            "bob@bücher.example",
+            "bob@example.org.",
+        ] {
+            assert!(is_internet_address(a), "{a}");
+        }
+        for a in [
+            "bob@localhost",
+            "bob@ims_daemon",
+            "@mx.example.org:bob@example.org",
+            "bob@ims-ms-daemon",
+            "@example.org",
+            "bob",
+        ] {
+            assert!(!is_internet_address(a), "{a}");
+        }
     }
 
     #[test]

@@ -69,6 +69,17 @@ fn an_auto_reply_signature_is_no_failed_recipient() {
     );
 }
 
+/// An address on a line of its own is a failed recipient only in a report on delivery (a
+/// mailer daemon's, here under Sendmail's heading); in an ordinary message it is a quote.
+#[test]
+fn a_bare_address_fails_only_in_a_report_on_delivery() {
+    assert_eq!(verdicts("ordinary-message.eml"), []);
+    assert_eq!(
+        verdicts("daemon-bare-line.eml"),
+        [row("carol@example.com", "failed", "-")]
+    );
+}
+
 /// Final-Recipient and X-Failed-Recipients as written: a quoted local part with a space,
 /// a single-label domain, an RFC 6533 UTF-8 address with its escapes undone.
 #[test]

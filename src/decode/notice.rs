@@ -17,6 +17,7 @@ pub fn is_failure_notice(msg: &Message) -> bool {
         "returned mail",
         "mail delivery failed",
         "delivery problem",
+        "delivery warning",
         "non remis",
         "unzustellbar",
     ]
@@ -25,6 +26,33 @@ pub fn is_failure_notice(msg: &Message) -> bool {
     titled
         || (msg.sections.iter())
             .any(|s| s.kind == Kind::Text && crate::input::sniff::reads_like_bounce(&s.body))
+}
+
+/// Whether a message presents itself as a mail system's report on delivery, so that its
+/// text's lists and bare address lines can name failed recipients: a failure or delay
+/// notice by its title or opening ([`is_failure_notice`]), a delivery-status report, an
+/// `X-Failed-Recipients` header, a sender that is a mail system's own mailbox
+/// (`MAILER-DAEMON`, `postmaster`), or a text without a header, as a bounce is pasted. An
+/// ordinary message that quotes an address on a line of its own states no failure.
+pub fn is_delivery_report(msg: &Message) -> bool {
+    let mailer = |a: &String| {
+        let local = a.split('@').next().unwrap_or("");
+        // MDaemon's notices come from `MDaemon@` its domain.
+        [
+            "mailer-daemon",
+            "mail-daemon",
+            "mailerdaemon",
+            "mdaemon",
+            "postmaster",
+        ]
+        .contains(&local)
+    };
+    let headerless = msg.from.is_empty() && msg.subject.is_empty() && !msg.auto_reply;
+    headerless
+        || !msg.failed_recipients.is_empty()
+        || msg.from.iter().any(mailer)
+        || msg.sections.iter().any(|s| s.kind == Kind::Status)
+        || is_failure_notice(msg)
 }
 
 /// The words with which mail systems say a message is delayed, not returned, per system

@@ -14,7 +14,7 @@
 
 use super::catalog::Catalog;
 use super::finding::{Decoded, Finding};
-use super::notice::{is_delay_notice, is_failure_notice};
+use super::notice::{is_delay_notice, is_delivery_report, is_failure_notice};
 use super::report::{decisive, from_group};
 use super::roles;
 use super::statements::{
@@ -40,9 +40,9 @@ pub fn analyze(msg: &Message, source: &str, number: Option<usize>) -> (Vec<Found
     let mut verdicts: Vec<Verdict> = Vec::new();
     // The failed recipients the text states, with the form that states each.
     let mut listed: Vec<Listed> = Vec::new();
-    // An automatic reply that is no failure notice states failures only in sentences: a
-    // bare address there is a signature's.
-    let states_failures = !msg.auto_reply || is_failure_notice(msg);
+    // A message that is no report on delivery (an automatic reply, an ordinary message)
+    // states failures only in sentences: a bare address there is a signature's or a quote's.
+    let states_failures = is_delivery_report(msg);
     let mut reported = false;
     // Report groups whose recipient field holds no address (`rfc822; @host`).
     let mut orphans: Vec<dsn::Group> = Vec::new();

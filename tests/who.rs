@@ -78,6 +78,19 @@ fn a_bare_address_fails_only_in_a_report_on_delivery() {
         verdicts("daemon-bare-line.eml"),
         [row("carol@example.com", "failed", "-")]
     );
+    // A null Return-Path (RFC 5321 §4.5.5) marks a report whatever its sender's name.
+    assert_eq!(
+        verdicts("null-sender-list.eml"),
+        [row("dora@example.com", "failed", "-")]
+    );
+}
+
+/// A product's version in a Received field (`Acme Mail SMTP 4.2.8`) is no status, and the
+/// field's `for` address no recipient: an ordinary message (here one whose header a stray
+/// line breaks, so that all of it is read as text) has no verdict.
+#[test]
+fn a_received_field_holds_no_reply() {
+    assert_eq!(verdicts("received-version.eml"), []);
 }
 
 /// Final-Recipient and X-Failed-Recipients as written: a quoted local part with a space,

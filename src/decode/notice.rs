@@ -31,9 +31,10 @@ pub fn is_failure_notice(msg: &Message) -> bool {
 /// Whether a message presents itself as a mail system's report on delivery, so that its
 /// text's lists and bare address lines can name failed recipients: a failure or delay
 /// notice by its title or opening ([`is_failure_notice`]), a delivery-status report, an
-/// `X-Failed-Recipients` header, a sender that is a mail system's own mailbox
-/// (`MAILER-DAEMON`, `postmaster`), or a text without a header, as a bounce is pasted. An
-/// ordinary message that quotes an address on a line of its own states no failure.
+/// `X-Failed-Recipients` header, a null Return-Path, a sender that is a mail system's own
+/// mailbox (`MAILER-DAEMON`, `postmaster`), or a text without a header, as a bounce is
+/// pasted; an automatic reply only by its words. An ordinary message that quotes an
+/// address on a line of its own states no failure.
 pub fn is_delivery_report(msg: &Message) -> bool {
     let mailer = |a: &String| {
         let local = a.split('@').next().unwrap_or("");
@@ -47,8 +48,14 @@ pub fn is_delivery_report(msg: &Message) -> bool {
         ]
         .contains(&local)
     };
-    let headerless = msg.from.is_empty() && msg.subject.is_empty() && !msg.auto_reply;
+    // An automatic reply is sent with a null Return-Path too (RFC 3834 §3.3): only its
+    // words can make it a failure notice.
+    if msg.auto_reply {
+        return is_failure_notice(msg);
+    }
+    let headerless = msg.from.is_empty() && msg.subject.is_empty();
     headerless
+        || msg.null_sender
         || !msg.failed_recipients.is_empty()
         || msg.from.iter().any(mailer)
         || msg.sections.iter().any(|s| s.kind == Kind::Status)

@@ -80,6 +80,27 @@ fn ends_cleanly(bytes: &[u8], end: usize) -> bool {
     }
 }
 
+/// The lines a header field may span, looked back over for its name.
+const FIELD_LINES: usize = 12;
+
+/// Whether `at` lies in a `Received` header field (RFC 5321 §4.4), its first line or a
+/// folded one: the field traces a message's path, its comments name products and their
+/// versions (`by mx.example.com (CommuniGate Pro SMTP 4.2.8)`), and it holds no reply.
+pub(crate) fn in_received_field(bytes: &[u8], at: usize) -> bool {
+    let mut end = at;
+    for _ in 0..FIELD_LINES {
+        let start = memchr::memrchr(b'\n', &bytes[..end]).map_or(0, |i| i + 1);
+        let line = &bytes[start..];
+        match line.first() {
+            Some(b' ' | b'\t') if start > 0 => end = start - 1,
+            _ => {
+                return line.len() >= 9 && line[..9].eq_ignore_ascii_case(b"received:");
+            }
+        }
+    }
+    false
+}
+
 /// Checks an enhanced code candidate at `span` (see the module comment).
 pub(crate) fn accept_enhanced(
     bytes: &[u8],

@@ -305,6 +305,8 @@ mod tests {
             "size=550, nrcpt=1 (queue active); delays=0.1/0/250/0; pi=3.14159; 550.5 ms; 450 bytes; 5.1.1.2",
             "postfix/smtpd[550]: connect from unknown[192.0.2.5]; queue id 550ABC; abc550 550abc x550y",
             "Message-ID: <550.5.1.1@example.org>; https://example.org/5.1.1/page?id=550",
+            "Received: from a.example.net ([192.0.2.8] verified)\n  by mx.example.com (CommuniGate Pro SMTP 4.2.8)\n  with SMTP id 2532598 for bob@example.com; Wed, 23 Feb 2005 17:51:49 -0500",
+            "received: by mx.example.com (Acme ESMTP 5.1.1) id 550; Wed, 23 Feb 2005 17:51:49 -0500",
         ];
         for input in cases {
             assert_eq!(codes(input), Vec::<String>::new(), "{input}");

@@ -1,7 +1,7 @@
 //! Extract stage, pairing: the candidates of one unit checked ([`super::accept`]), a basic
 //! code and the enhanced code right after it paired into one reply, and repeats folded.
 
-use super::accept::{accept_basic, accept_enhanced};
+use super::accept::{accept_basic, accept_enhanced, in_received_field};
 use super::code::{Basic, Enhanced};
 use super::scan::next_candidate;
 use crate::input::unit::Unit;
@@ -49,7 +49,8 @@ pub(crate) fn find_replies(
     while let Some(span) = next_candidate(input, at, unit.end) {
         at = span.end;
         if span.len() == 3 {
-            if let Some(b) = accept_basic(bytes, unit.start, span.clone()) {
+            let b = accept_basic(bytes, unit.start, span.clone());
+            if let Some(b) = b.filter(|_| !in_received_field(bytes, span.start)) {
                 if let Some(p) = pending.replace((b, span)) {
                     merge(replies, seen, Some(p), None);
                 }
@@ -63,7 +64,8 @@ pub(crate) fn find_replies(
         let next_to = pending
             .as_ref()
             .is_some_and(|p| joined(bytes, p.1.end, span.start));
-        let Some(e) = accept_enhanced(bytes, unit.start, span.clone(), next_to) else {
+        let e = accept_enhanced(bytes, unit.start, span.clone(), next_to);
+        let Some(e) = e.filter(|_| !in_received_field(bytes, span.start)) else {
             continue;
         };
         match pending.take() {

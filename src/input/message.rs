@@ -80,6 +80,9 @@ pub struct Message {
     /// Whether the message says it is an automatic reply (RFC 3834 `Auto-Submitted`, or an
     /// out-of-office subject).
     pub auto_reply: bool,
+    /// Whether its Return-Path is null (`<>`, or a bare `<MAILER-DAEMON>`): a notice about
+    /// delivery is sent so (RFC 5321 §4.5.5), and the final mail system records it there.
+    pub null_sender: bool,
 }
 
 /// The messages of an mbox (`From ` lines at the start of a line separate them); a single
@@ -151,6 +154,17 @@ pub fn parse(raw: &[u8], first_line: usize) -> Message {
         .collect();
     let subject = mail.headers.get_first_value("Subject").unwrap_or_default();
     let from = header_addresses(&mail.headers, &["From"]);
+    let null_sender = mail
+        .headers
+        .get_first_value("Return-Path")
+        .is_some_and(|v| {
+            let path = v
+                .trim()
+                .trim_start_matches('<')
+                .trim_end_matches('>')
+                .trim();
+            path.is_empty() || path.eq_ignore_ascii_case("mailer-daemon")
+        });
     let auto_submitted = mail
         .headers
         .get_first_value("Auto-Submitted")
@@ -202,6 +216,7 @@ pub fn parse(raw: &[u8], first_line: usize) -> Message {
         returned_to,
         list_addresses,
         auto_reply: auto_submitted || away,
+        null_sender,
     }
 }
 

@@ -32,8 +32,7 @@ pub fn is_failure_notice(msg: &Message) -> bool {
 /// text's lists and bare address lines can name failed recipients: a failure or delay
 /// notice by its title or opening ([`is_failure_notice`]), a delivery-status report, an
 /// `X-Failed-Recipients` header, a null Return-Path, a sender that is a mail system's own
-/// mailbox (`MAILER-DAEMON`, `postmaster`), or a text without a header, as a bounce is
-/// pasted; an automatic reply only by its words. An ordinary message that quotes an
+/// mailbox (`MAILER-DAEMON`, `postmaster`), or a bounce's text pasted without its header; an automatic reply only by its words. An ordinary message that quotes an
 /// address on a line of its own states no failure.
 pub fn is_delivery_report(msg: &Message) -> bool {
     let mailer = |a: &String| {
@@ -53,8 +52,7 @@ pub fn is_delivery_report(msg: &Message) -> bool {
     if msg.auto_reply {
         return is_failure_notice(msg);
     }
-    let headerless = msg.from.is_empty() && msg.subject.is_empty();
-    headerless
+    msg.pasted
         || msg.null_sender
         || !msg.failed_recipients.is_empty()
         || msg.from.iter().any(mailer)

@@ -83,6 +83,8 @@ pub struct Message {
     /// Whether its Return-Path is null (`<>`, or a bare `<MAILER-DAEMON>`): a notice about
     /// delivery is sent so (RFC 5321 §4.5.5), and the final mail system records it there.
     pub null_sender: bool,
+    /// Whether it is a bounce's text pasted without its header ([`parse_pasted`]).
+    pub pasted: bool,
 }
 
 /// The messages of an mbox (`From ` lines at the start of a line separate them); a single
@@ -217,6 +219,7 @@ pub fn parse(raw: &[u8], first_line: usize) -> Message {
         list_addresses,
         auto_reply: auto_submitted || away,
         null_sender,
+        pasted: false,
     }
 }
 
@@ -229,6 +232,7 @@ pub fn parse_pasted(raw: &[u8], first_line: usize) -> Message {
     Message {
         sections: vec![section],
         returned_to,
+        pasted: true,
         ..Message::default()
     }
 }

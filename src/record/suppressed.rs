@@ -18,21 +18,51 @@ pub fn suppressed(
     // The history comes in time order. Each row is kept as numbers (its address and texts
     // interned, each text once however many rows repeat it), then the rows are sorted by
     // address, a stable sort that keeps each address's rows oldest first, and the policy
-    // judges each address's rows in turn.
+    // judges each address's rows in turn. The store is read, and the few texts numbered,
+    // on a thread of its own, while this one numbers the addresses (a table of one entry
+    // per address, the costly part): batches of rows pass between them.
     let mut addresses = Interned::default();
-    let mut texts = Interned::default();
     let mut rows: Vec<Compact> = Vec::new();
-    store.history(as_of, &mut |r| {
-        rows.push(Compact {
-            address: addresses.id(r.address),
-            at: r.at,
-            delivered: r.delivered,
-            hard: r.hard,
-            status: texts.id(r.status),
-            reason: texts.id(r.reason),
-            original: texts.id(r.original),
+    let (texts, read) = std::thread::scope(|scope| {
+        let (batches, received) = std::sync::mpsc::sync_channel::<Batch>(4);
+        let reader = scope.spawn(move || {
+            let mut texts = Interned::default();
+            let mut batch = Batch::default();
+            let read = store.history(as_of, &mut |r| {
+                batch.addresses.extend_from_slice(r.address.as_bytes());
+                batch.ends.push(batch.addresses.len());
+                batch.rows.push(Compact {
+                    address: 0,
+                    at: r.at,
+                    delivered: r.delivered,
+                    hard: r.hard,
+                    status: texts.id(r.status),
+                    reason: texts.id(r.reason),
+                    original: texts.id(r.original),
+                });
+                if batch.rows.len() == BATCH {
+                    // The receiver stops only when this thread is done.
+                    let _ = batches.send(std::mem::take(&mut batch));
+                }
+            });
+            let _ = batches.send(batch);
+            (texts, read)
         });
-    })?;
+        for batch in received {
+            let mut start = 0;
+            for (mut row, end) in batch.rows.into_iter().zip(batch.ends) {
+                // The bytes are a &str's, cut where one ended.
+                let address = std::str::from_utf8(&batch.addresses[start..end]).unwrap_or("");
+                row.address = addresses.id(address);
+                rows.push(row);
+                start = end;
+            }
+        }
+        reader
+            .join()
+            .unwrap_or_else(|_| (Interned::default(), Err("the reader stopped".into())))
+    });
+    read?;
     rows.sort_by_key(|c| c.address);
     let mut out = Vec::new();
     let mut group: Vec<RowRef> = Vec::new();
@@ -51,6 +81,18 @@ pub fn suppressed(
     }
     out.sort_by(|a, b| a.address.cmp(&b.address));
     Ok(out)
+}
+
+/// Rows read at most in one batch.
+const BATCH: usize = 8192;
+
+/// Rows read, their addresses one after another (`ends`: where each ends), their texts by
+/// number.
+#[derive(Default)]
+struct Batch {
+    addresses: Vec<u8>,
+    ends: Vec<usize>,
+    rows: Vec<Compact>,
 }
 
 /// One recorded verdict, its address and texts by number.

@@ -85,6 +85,13 @@ fn a_bare_address_fails_only_in_a_report_on_delivery() {
     );
 }
 
+/// An ordinary message that forwards another and quotes a code names no one: the attached
+/// message's To is a returned recipient only in a report on delivery.
+#[test]
+fn a_forwarded_message_is_no_returned_one() {
+    assert_eq!(verdicts("forwarded-message-code.eml"), []);
+}
+
 /// A product's version in a Received field (`Acme Mail SMTP 4.2.8`) is no status, and the
 /// field's `for` address no recipient: an ordinary message (here one whose header a stray
 /// line breaks, so that all of it is read as text) has no verdict.

@@ -293,9 +293,10 @@ pub fn analyze(msg: &Message, source: &str, number: Option<usize>) -> (Vec<Found
             }
         }
     }
-    // Codes but no address anywhere: the returned message's To, when it names one. A
-    // failure notice without codes or addresses failed for that one recipient too.
-    if verdicts.is_empty() {
+    // Codes but no address anywhere: the returned message's To, when it names one, in a
+    // report on delivery. A failure notice without codes or addresses failed for that one
+    // recipient too.
+    if verdicts.is_empty() && states_failures {
         if let [address] = msg.returned_to.as_slice() {
             let all: Vec<&Found> = found.iter().collect();
             let v = if roles::of_address(address).is_some() || msg.list_addresses.contains(address)

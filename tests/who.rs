@@ -78,6 +78,11 @@ fn a_bare_address_fails_only_in_a_report_on_delivery() {
         verdicts("daemon-bare-line.eml"),
         [row("carol@example.com", "failed", "-")]
     );
+    // Exchange's title in Spanish, from Exchange Online's system mailbox.
+    assert_eq!(
+        verdicts("exchange-es-list.eml"),
+        [row("luis@example.org", "failed", "-")]
+    );
     // A null Return-Path (RFC 5321 §4.5.5) marks a report whatever its sender's name.
     assert_eq!(
         verdicts("null-sender-list.eml"),

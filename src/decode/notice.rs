@@ -7,7 +7,7 @@ use crate::input::message::{Kind, Message};
 /// Whether a message says it is a delivery failure (or delay) notice: by its subject, as
 /// mail systems title them, or by the opening of its text.
 pub fn is_failure_notice(msg: &Message) -> bool {
-    let subject = msg.subject.to_ascii_lowercase();
+    let subject = msg.subject.to_lowercase();
     let titled = [
         "undeliver",
         "not delivered",
@@ -18,8 +18,19 @@ pub fn is_failure_notice(msg: &Message) -> bool {
         "mail delivery failed",
         "delivery problem",
         "delivery warning",
+        "could not be delivered",
+        "unable to deliver",
+        "nondeliverable",
+        "non-deliverable",
+        "mail system error",
+        // Exchange's titles in other languages (fr, de, it, nl old and new, es, pt).
         "non remis",
         "unzustellbar",
+        "non recapitabile",
+        "onbestelbaar",
+        "niet bezorgd",
+        "no se puede entregar",
+        "não é possível entregar",
     ]
     .iter()
     .any(|w| subject.contains(w));
@@ -37,6 +48,10 @@ pub fn is_failure_notice(msg: &Message) -> bool {
 pub fn is_delivery_report(msg: &Message) -> bool {
     let mailer = |a: &String| {
         let local = a.split('@').next().unwrap_or("");
+        // Exchange Online sends its reports from `MicrosoftExchange329e71ec...@` the domain.
+        if local.starts_with("microsoftexchange") {
+            return true;
+        }
         // MDaemon's notices come from `MDaemon@` its domain.
         [
             "mailer-daemon",

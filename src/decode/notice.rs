@@ -43,24 +43,17 @@ pub fn is_failure_notice(msg: &Message) -> bool {
 /// text's lists and bare address lines can name failed recipients: a failure or delay
 /// notice by its title or opening ([`is_failure_notice`]), a delivery-status report, an
 /// `X-Failed-Recipients` header, a null Return-Path, a sender that is a mail system's own
-/// mailbox (`MAILER-DAEMON`, `postmaster`), or a bounce's text pasted without its header; an automatic reply only by its words. An ordinary message that quotes an
-/// address on a line of its own states no failure.
+/// mailbox (`MAILER-DAEMON`, `postmaster`), or a bounce's text pasted without its header;
+/// an automatic reply only by its words. An ordinary message that quotes an address on a
+/// line of its own states no failure.
 pub fn is_delivery_report(msg: &Message) -> bool {
     let mailer = |a: &String| {
         let local = a.split('@').next().unwrap_or("");
-        // Exchange Online sends its reports from `MicrosoftExchange329e71ec...@` the domain.
-        if local.starts_with("microsoftexchange") {
-            return true;
-        }
-        // MDaemon's notices come from `MDaemon@` its domain.
-        [
-            "mailer-daemon",
-            "mail-daemon",
-            "mailerdaemon",
-            "mdaemon",
-            "postmaster",
-        ]
-        .contains(&local)
+        // Exchange Online sends its reports from `MicrosoftExchange329e71ec...@` the domain,
+        // MDaemon from `MDaemon@` its domain.
+        super::roles::is_mailer_daemon(a)
+            || local.starts_with("microsoftexchange")
+            || ["mailerdaemon", "mdaemon", "postmaster"].contains(&local)
     };
     // An automatic reply is sent with a null Return-Path too (RFC 3834 §3.3): only its
     // words can make it a failure notice.

@@ -33,7 +33,9 @@ use crate::input::{dsn, ses};
 pub fn analyze(msg: &Message, source: &str, number: Option<usize>) -> (Vec<Found>, Vec<Verdict>) {
     let at = (source, number);
     let own = |a: &String| {
-        (msg.own_addresses.contains(a) || msg.list_addresses.contains(a) || is_robot(a))
+        (msg.own_addresses.contains(a)
+            || msg.list_addresses.contains(a)
+            || roles::is_mailer_daemon(a))
             && !msg.failed_recipients.contains(a)
     };
     let mut found = Vec::new();
@@ -338,7 +340,7 @@ pub fn analyze(msg: &Message, source: &str, number: Option<usize>) -> (Vec<Found
     }
     // No report, no code: an automatic reply (RFC 3834) comes from the recipient.
     if verdicts.is_empty() && found.is_empty() && msg.auto_reply {
-        if let Some(address) = msg.from.iter().find(|a| !is_robot(a)) {
+        if let Some(address) = msg.from.iter().find(|a| !roles::is_mailer_daemon(a)) {
             let mut v = Verdict::stated(
                 address.clone(),
                 Some("auto-replied"),
@@ -441,12 +443,6 @@ fn upsert(out: &mut Vec<Verdict>, v: Verdict, replace: bool) {
         Some(_) => {}
         None => out.push(v),
     }
-}
-
-/// Mailer daemons send bounces; they are not the failed recipient. (A postmaster can be.)
-fn is_robot(address: &str) -> bool {
-    let local = address.split('@').next().unwrap_or("");
-    ["mailer-daemon", "mail-daemon"].contains(&local)
 }
 
 fn recipients_of(found: &[Found]) -> Vec<String> {

@@ -131,6 +131,13 @@ fn of_line(address: &str, line: &str, previous: &str) -> Option<Role> {
     (introduced && before.trim().is_empty()).then_some(Role::Contact)
 }
 
+/// Whether an address is a mailer daemon's: it sends bounces and is never the failed
+/// recipient. (A postmaster can be.)
+pub fn is_mailer_daemon(address: &str) -> bool {
+    let local = address.split('@').next().unwrap_or("");
+    ["mailer-daemon", "mail-daemon"].contains(&local)
+}
+
 /// The role an address's own shape gives it: role accounts, a list's own addresses and
 /// encoded return paths.
 pub fn of_address(address: &str) -> Option<Role> {

@@ -62,17 +62,37 @@ const BYTES_PER_CHAR: usize = 8;
 /// is read, so a finding on a 200 MB line costs what it costs on a short one.
 pub fn clean(bytes: &[u8], max: usize) -> String {
     let read = prefix(bytes, max.saturating_mul(BYTES_PER_CHAR));
-    let mut out = String::new();
+    let mut out = String::with_capacity(read.len().min(max + 8));
     let mut count = 0;
     let (mut space, mut cut) = (false, read.len() < bytes.len());
     let text = decode(read);
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
+    let (text, b) = (text.as_ref(), text.as_bytes());
+    let mut i = 0;
+    while i < b.len() {
         if count >= max {
             cut = true;
             break;
         }
-        let line_end = c == '\r' && matches!(chars.peek(), Some('\n') | None);
+        // A run of printable ASCII (most of any reply) goes over whole: nothing in it is
+        // white space or needs an escape.
+        if b[i].is_ascii_graphic() {
+            let room = max - count;
+            let run = b[i..]
+                .iter()
+                .take(room)
+                .take_while(|c| c.is_ascii_graphic())
+                .count();
+            if std::mem::take(&mut space) {
+                out.push(' ');
+            }
+            out.push_str(&text[i..i + run]);
+            count += run;
+            i += run;
+            continue;
+        }
+        let c = text[i..].chars().next().unwrap_or_default();
+        i += c.len_utf8();
+        let line_end = c == '\r' && matches!(b.get(i), Some(b'\n') | None);
         if c == ' ' || c == '\t' || c == '\n' || line_end {
             space = !out.is_empty();
             continue;

@@ -506,7 +506,7 @@ fn stream_log(
     } = log;
     let work = |chunk: &Chunk| match recording {
         Some(r) => recorded_chunk(config, cat, &source, chunk, r),
-        None => chunk_batch(config, cat, &source, chunk, None),
+        None => chunk_batch(config, cat, &source, chunk),
     };
     let options = stream::Options {
         line_buffered: config.line_buffered,
@@ -651,38 +651,27 @@ fn recorded_chunk(
     chunk: &Chunk,
     r: Recording,
 ) -> Batch {
-    let found = extract::chunk_findings(chunk);
-    let events = record::event::of_log(cat, (chunk, source), &found, r.today, r.fallback);
-    let batch = if config.summary {
-        Batch::Counts(Box::new(Summary::of_log(&chunk.bytes)))
-    } else {
-        let findings = found
-            .into_iter()
-            .map(|f| found_finding(cat, source, f))
-            .collect();
-        chunk_batch(config, cat, source, chunk, Some(findings))
-    };
+    if config.summary {
+        // One pass: the summary counts each unit, the ledger records its replies.
+        let mut events = record::event::LogEvents::new(cat, (chunk, source), r.today, r.fallback);
+        let counts = Summary::of_log_with(&chunk.bytes, |unit| events.add(unit));
+        return Batch::Recorded(Box::new(Batch::Counts(Box::new(counts))), events.finish());
+    }
+    let events = record::event::of_log(cat, (chunk, source), r.today, r.fallback);
+    let batch = chunk_batch(config, cat, source, chunk);
     Batch::Recorded(Box::new(batch), events)
 }
 
-/// Extracts and decodes one chunk of a log (unless its findings are given), and renders or
+/// Extracts and decodes one chunk of a log, and renders or
 /// counts what it holds.
-fn chunk_batch(
-    config: &Config,
-    cat: &Catalog,
-    source: &str,
-    chunk: &Chunk,
-    findings: Option<Vec<Finding>>,
-) -> Batch {
+fn chunk_batch(config: &Config, cat: &Catalog, source: &str, chunk: &Chunk) -> Batch {
     if config.summary {
         return Batch::Counts(Box::new(Summary::of_log(&chunk.bytes)));
     }
-    let findings: Vec<Finding> = findings.unwrap_or_else(|| {
-        extract::chunk_findings(chunk)
-            .into_iter()
-            .map(|found| found_finding(cat, source, found))
-            .collect()
-    });
+    let findings: Vec<Finding> = extract::chunk_findings(chunk)
+        .into_iter()
+        .map(|found| found_finding(cat, source, found))
+        .collect();
     if config.recipients {
         let refs: Vec<&Finding> = findings.iter().collect();
         return Batch::Verdicts(decode::recipients::from_log(&refs));

@@ -36,6 +36,177 @@ pub fn assess(v: &mut Verdict, context: &Context, hosts: &str) {
     v.because("reason", j.rule, j.row);
 }
 
+/// Sets the reason, hardness, provider and first mover of a verdict read from one log line
+/// (`--recipients` on a log, and each attempt `--ledger` records): [`judge_log`].
+pub fn assess_log(v: &mut Verdict) {
+    let j = judge_log(
+        v.status.as_deref().and_then(Enhanced::parse),
+        v.reply.as_deref().and_then(Basic::parse),
+        &v.action,
+        v.diagnostic.as_deref().unwrap_or(""),
+    );
+    v.reason = j.reason;
+    v.hard = j.hard;
+    v.acts = j.acts.name();
+    v.provider = j.provider.map(|r| r.key.to_string());
+    v.because("reason", j.rule, j.row);
+}
+
+/// The judgement of one log reply. The judge reads the server's words and the host that
+/// answered, not the log's own fields ([`log_words`]), and no mail address: who was
+/// addressed does not say why delivery failed (the provider table leaves them out for the
+/// same reason). A provider row fits where the words or the host name hold its pattern.
+/// Words and hosts repeat across a log's lines, each in many pairs: the rows each holds,
+/// and the judgement of words no provider row fits, are kept per thread (bounded memos,
+/// each answer the judge's own), so a log's distinct replies are judged once.
+pub fn judge_log(
+    status: Option<Enhanced>,
+    reply: Option<Basic>,
+    action: &str,
+    text: &str,
+) -> reason::Judgement {
+    use crate::decode::provider;
+    use std::collections::HashMap;
+    type Key = (Option<Enhanced>, Option<Basic>, String, String);
+    #[derive(Default)]
+    struct Memo {
+        rows: HashMap<String, Vec<u16>>,
+        judged: HashMap<Key, reason::Judgement>,
+    }
+    thread_local! {
+        static MEMO: std::cell::RefCell<Memo> = std::cell::RefCell::default();
+    }
+    /// Distinct texts kept per thread before a memo starts again (memory stays flat).
+    const KEPT: usize = 1 << 15;
+    fn rows(memo: &mut HashMap<String, Vec<u16>>, text: &str) -> Vec<u16> {
+        if let Some(r) = memo.get(text) {
+            return r.clone();
+        }
+        let r = provider::rows_in(text);
+        if memo.len() >= KEPT {
+            memo.clear();
+        }
+        memo.insert(text.to_string(), r.clone());
+        r
+    }
+    let (said, host) = log_words(text);
+    let said = provider::without_addresses(&said);
+    let ev = Evidence {
+        status,
+        reply,
+        action,
+        said: &said,
+        near: "",
+        context: "",
+        hosts: host,
+    };
+    MEMO.with(|m| {
+        let m = &mut *m.borrow_mut();
+        let (in_words, in_host) = (rows(&mut m.rows, &said), rows(&mut m.rows, host));
+        if let Some(row) = provider::first_fitting(&in_words, &in_host, reply, status) {
+            return reason::judge_given(&ev, || Some(row));
+        }
+        let key: Key = (status, reply, action.to_string(), said.clone());
+        if let Some(j) = m.judged.get(&key) {
+            return *j;
+        }
+        let j = reason::judge_given(&ev, || None);
+        if m.judged.len() >= KEPT {
+            m.judged.clear();
+        }
+        m.judged.insert(key, j);
+        j
+    })
+}
+
+/// The server's words and the answering host in a log reply's text, without the log's own
+/// fields, which say nothing of why: the line's timestamp, logging host, process and queue
+/// id; Postfix's and Sendmail's `to=`, `delay=` and the like (the words are the reply after
+/// `status=bounced (` or `stat=`); Exim's router and transport (the words follow its
+/// `H=host [address]: `); Postfix's `; from=<..> to=<..> proto=.. helo=<..>` tail of a
+/// refusal (the client's, not the server's); address literals. The host is the `relay=`
+/// or `H=` field's.
+fn log_words(text: &str) -> (String, &str) {
+    let field = |name: &str| {
+        text.find(name).map(|i| {
+            let r = &text[i + name.len()..];
+            let end = r.find(['[', ',', ' ']).unwrap_or(r.len());
+            r[..end].trim_end_matches('.')
+        })
+    };
+    let host = field("relay=").or_else(|| field(" H=")).unwrap_or("");
+    let mut words = text;
+    if let Some(i) = text.find(" status=") {
+        let rest = &text[i + 8..];
+        words = match rest.find(" (") {
+            Some(p) => rest[p + 2..].strip_suffix(')').unwrap_or(&rest[p + 2..]),
+            None => rest,
+        };
+    } else if let Some(i) = text.find(" stat=") {
+        words = &text[i + 6..];
+    } else if let Some(i) = text.find(" H=") {
+        // Exim: `... H=mx.example.org [192.0.2.1]: SMTP error from remote mail server ...`
+        if let Some(j) = text[i..].find("]: ") {
+            words = &text[i + j + 3..];
+        }
+    } else if let Some(j) = program_end(text) {
+        // A syslog line: `Nov 1 00:00:19 mx1 postfix/smtpd[18370]: NOQUEUE: reject: ...`,
+        // or `... sm-mta[50944]: 4G32XzJA733907: <bob@example.org>... 5.2.2 ...`; the queue
+        // id goes too (Postfix writes NOQUEUE for a message refused before it had one).
+        {
+            words = &text[j..];
+            if let Some((id, rest)) = words.split_once(": ") {
+                if id.len() >= 6 && id.bytes().all(|b| b.is_ascii_alphanumeric()) {
+                    words = rest;
+                }
+            }
+        }
+    }
+    if let Some(i) = words.find("; from=<") {
+        words = &words[..i];
+    }
+    (without_literals(words), host)
+}
+
+/// Where the words of a syslog line start: after its first `program[pid]: `, when the
+/// line starts with one's timestamp and host (within its first 100 bytes).
+fn program_end(text: &str) -> Option<usize> {
+    let j = text
+        .get(..100.min(text.len()))
+        .unwrap_or(text)
+        .find("]: ")?;
+    let token = &text[text[..j].rfind(' ').map_or(0, |i| i + 1)..j];
+    let (program, pid) = token.split_once('[')?;
+    let fits = !program.is_empty()
+        && !pid.is_empty()
+        && pid.bytes().all(|b| b.is_ascii_digit())
+        && program
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'-' | b'_' | b'.'));
+    fits.then_some(j + 3)
+}
+
+/// `text` with each address literal (`[192.0.2.1]`, `[2001:db8::1]`) left empty (`[]`).
+fn without_literals(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find('[') {
+        out.push_str(&rest[..=i]);
+        rest = &rest[i + 1..];
+        let end = rest.find(']').unwrap_or(0);
+        let literal = end > 0
+            && rest[..end]
+                .bytes()
+                .all(|b| b.is_ascii_hexdigit() || matches!(b, b'.' | b':'))
+            && rest[..end].bytes().any(|b| b.is_ascii_digit());
+        if literal {
+            rest = &rest[end..];
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 /// Assesses every verdict of one message; `hosts` pairs an address with the host that
 /// answered for it (a report's Remote-MTA).
 pub fn message(msg: &Message, verdicts: &mut [Verdict], hosts: &[(String, String)]) {
@@ -153,6 +324,50 @@ pub fn context(msg: &Message, address: &str, others: &[&str]) -> Context {
 mod tests {
     use super::*;
     use crate::input::message::parse;
+
+    #[test]
+    fn a_log_line_is_judged_by_its_reply_and_its_relay() {
+        let postfix = "Nov 1 00:00:22 mail postfix/smtp[51145]: 1FB70BB20388: to=<dave@example.net>, relay=mx1.example.net[192.0.2.8]:25, delay=1.8, delays=0.16/0.01/0.18/1.49, dsn=5.0.0, status=bounced (No MX found for domain)";
+        let words = |t| {
+            let (w, h) = log_words(t);
+            (w, h.to_string())
+        };
+        let pair = |w: &str, h: &str| (w.to_string(), h.to_string());
+        assert_eq!(
+            words(postfix),
+            pair("No MX found for domain", "mx1.example.net")
+        );
+        let sendmail = "Nov 1 00:04:22 mx1 sm-mta[43578]: 5HzJbh1r610610: to=<m@example.com>, delay=00:06:00, xdelay=00:00:30, mailer=esmtp, pri=102260, relay=in3.example.co.uk. [192.0.2.9], dsn=4.4.7, stat=Deferred: Connection timed out";
+        assert_eq!(
+            words(sendmail),
+            pair("Deferred: Connection timed out", "in3.example.co.uk")
+        );
+        let exim = "2024-11-01 00:04:11 fD1LhG-ln41xF-dx == bob@example.org R=dnslookup T=remote_smtp defer (-44) H=mx37.example.org [192.0.2.29]: SMTP error from remote mail server after RCPT TO:<bob@example.org>: 4.7.1 Greylisted";
+        assert_eq!(
+            words(exim),
+            pair(
+                "SMTP error from remote mail server after RCPT TO:<bob@example.org>: 4.7.1 Greylisted",
+                "mx37.example.org"
+            )
+        );
+        let smtpd = "Nov 1 00:00:19 mx1 postfix/smtpd[18370]: NOQUEUE: reject: RCPT from a.example[192.0.2.4]: 554 5.7.1 <b@example.org>: Relay access denied; from=<a@example.net> to=<b@example.org> proto=ESMTP helo=<a.example>";
+        assert_eq!(
+            words(smtpd),
+            pair(
+                "reject: RCPT from a.example[]: 554 5.7.1 <b@example.org>: Relay access denied",
+                ""
+            )
+        );
+        let reply = "550 5.1.1 <bob@example.org>: Recipient address rejected";
+        assert_eq!(words(reply), pair(reply, ""));
+        // The same reply about two recipients is one judgement, and the memo's is the judge's.
+        let reply = "550 5.1.1 <bob@example.org>: Recipient address rejected: User unknown";
+        let (status, basic) = (Enhanced::parse("5.1.1"), Basic::parse("550"));
+        let a = judge_log(status, basic, "failed", reply);
+        let b = judge_log(status, basic, "failed", &reply.replace("bob@", "eve@"));
+        assert_eq!((a.reason, a.hard, a.rule), (b.reason, b.hard, b.rule));
+        assert_eq!(a.reason, "userunknown");
+    }
 
     #[test]
     fn context_is_the_text_around_the_address() {

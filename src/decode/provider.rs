@@ -185,7 +185,62 @@ pub fn detect(
         .find(|r| scan.is_match(r.pattern))
 }
 
-fn without_addresses(text: &str) -> String {
+/// The rows whose pattern one text holds (a reply's words, mail addresses left out, or a
+/// host's name), whatever the codes, in table order: half of [`detect`], for a caller that
+/// keeps the answer for a text seen again ([`first_fitting`] does the other half).
+pub fn rows_in(text: &str) -> Vec<u16> {
+    if text.trim().is_empty() {
+        return Vec::new();
+    }
+    let hay = pattern::lower(&without_addresses(text));
+    let table = table();
+    let scan = table.patterns.scan(&hay);
+    (0..table.rows.len())
+        .filter(|&i| scan.is_match(table.rows[i].pattern))
+        .map(|i| i as u16)
+        .collect()
+}
+
+/// The first row, in table order, of those [`rows_in`] found in the words or in the host
+/// that fits the codes.
+pub fn first_fitting(
+    words: &[u16],
+    host: &[u16],
+    basic: Option<Basic>,
+    enhanced: Option<Enhanced>,
+) -> Option<&'static Row> {
+    let rows = &table().rows;
+    let (mut a, mut b) = (words.iter().peekable(), host.iter().peekable());
+    loop {
+        let next = match (a.peek(), b.peek()) {
+            (Some(&&x), Some(&&y)) if x <= y => {
+                a.next();
+                if x == y {
+                    b.next();
+                }
+                x
+            }
+            (_, Some(&&y)) => {
+                b.next();
+                y
+            }
+            (Some(&&x), None) => {
+                a.next();
+                x
+            }
+            (None, None) => return None,
+        };
+        let row = &rows[usize::from(next)];
+        if row.fits(basic, enhanced) {
+            return Some(row);
+        }
+    }
+}
+
+pub(crate) fn without_addresses(text: &str) -> String {
+    if !text.contains('@') {
+        return text.to_string();
+    }
     // What `[^\s<>()\[\]"',;:]+@[^\s<>()\[\]"',;:]+` leaves: each run of characters
     // between those delimiters that holds an `@` after its first and before its last
     // character goes whole.

@@ -12,7 +12,6 @@
 //!    (`503 5.5.1 RCPT first`) that only follow the real refusal are passed over, and the
 //!    first remaining reply wins.
 
-use super::catalog::Catalog;
 use super::finding::{Decoded, Finding};
 use super::notice::{is_delay_notice, is_delivery_report, is_failure_notice};
 use super::report::{decisive, from_group};
@@ -389,7 +388,7 @@ pub fn from_log(found: &[&Finding]) -> Vec<Verdict> {
         }
     }
     for v in &mut out {
-        crate::decode::assess::assess(v, &crate::decode::assess::Context::default(), "");
+        crate::decode::assess::assess_log(v);
     }
     out
 }
@@ -413,30 +412,6 @@ fn stated_in_log(f: &Finding) -> Option<Verdict> {
     })
 }
 
-/// The verdict of one log reply about an address, assessed (each attempt its own, for the
-/// persistent ledger of `--ledger`). It is worked out from the reply alone: its codes' class
-/// (a legacy basic code's table entry may set it), its text and its address, and none of the
-/// catalogue's texts a [`Finding`] carries, which a recording never shows.
-pub fn of_log_reply(cat: &Catalog, found: &Found, source: &str) -> Option<Verdict> {
-    let address = found.recipient.as_ref()?;
-    let basic = found.basic.as_ref().map(|b| b.0);
-    let enhanced = found.enhanced.as_ref().map(|e| e.0);
-    let mut v = Verdict {
-        action: action_of(super::finding::class_of(cat, basic, enhanced)).into(),
-        status: enhanced.map(|e| e.to_string()),
-        reply: basic.map(|b| b.to_string()),
-        ..Verdict::stated(
-            address.clone(),
-            None,
-            (None, None),
-            Some(found.text.clone()),
-            (source, None),
-        )
-    };
-    crate::decode::assess::assess(&mut v, &crate::decode::assess::Context::default(), "");
-    Some(v)
-}
-
 fn upsert(out: &mut Vec<Verdict>, v: Verdict, replace: bool) {
     match out.iter_mut().find(|o| o.address == v.address) {
         Some(slot) if replace => *slot = v,
@@ -458,6 +433,7 @@ fn recipients_of(found: &[Found]) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::decode::catalog::Catalog;
     use crate::input::message::parse;
 
     fn verdicts(raw: &str) -> Vec<(String, Option<String>, Option<String>, String)> {
@@ -481,41 +457,59 @@ mod tests {
 
     #[test]
     fn a_log_reply_gives_the_verdict_its_decoded_finding_gives() {
+        // What the ledger records of each attempt is what `--recipients` says of it.
         let cat = Catalog::load(crate::lang::Lang::En);
         let log = "Nov  3 10:00:00 mx postfix/smtp[1]: A1: to=<bob@example.org>, relay=mx.example.org[192.0.2.1]:25, dsn=5.1.1, status=bounced (host mx.example.org[192.0.2.1] said: 550 5.1.1 <bob@example.org>: user unknown (in reply to RCPT TO command))\n\
 Nov  3 10:00:01 mx postfix/smtp[1]: A2: to=<eve@example.net>, relay=mx.example.net[192.0.2.2]:25, dsn=4.2.2, status=deferred (host mx.example.net[192.0.2.2] said: 452 4.2.2 mailbox full (in reply to RCPT TO command))\n\
 Nov  3 10:00:02 mx postfix/smtp[1]: A3: to=<ann@example.com>, relay=mx.example.com[192.0.2.3]:25, dsn=2.0.0, status=sent (250 2.0.0 Ok: queued as X)\n\
+Nov  3 10:00:03 mx postfix/smtp[1]: A4: to=<dan@example.com>, relay=mx.example.com[192.0.2.3]:25, delay=1, dsn=5.0.0, status=bounced (Host or domain name not found)\n\
 2026-11-03 10:00:03 1tAbCe-000Xyz-7Q ** joe@example.org R=dnslookup T=remote_smtp H=mx.example.org [192.0.2.4]: SMTP error from remote mail server after RCPT TO:<joe@example.org>: 550 no such user here\n";
+        let chunk = crate::input::stream::Chunk {
+            bytes: log.as_bytes().to_vec(),
+            first_line: 1,
+            offset: 0,
+        };
+        let today = crate::extract::stamp::Day::today();
+        let events = crate::record::event::of_log(&cat, (&chunk, "log"), today, 0);
         let found = crate::extract::extract(log.as_bytes());
-        assert_eq!(found.len(), 4);
-        for f in &found {
+        assert_eq!((found.len(), events.len()), (5, 5));
+        for (f, e) in found.iter().zip(&events) {
             let decoded = crate::pipeline::found_finding(&cat, "log", f.clone());
             let mut want = stated_in_log(&decoded).unwrap();
-            crate::decode::assess::assess(
-                &mut want,
-                &crate::decode::assess::Context::default(),
-                "",
-            );
-            let got = of_log_reply(&cat, f, "log").unwrap();
+            crate::decode::assess::assess_log(&mut want);
+            let status = want
+                .status
+                .clone()
+                .or(want.reply.clone())
+                .unwrap_or_default();
             assert_eq!(
                 (
-                    &got.address,
-                    &got.action,
-                    &got.status,
-                    &got.reply,
-                    got.reason,
-                    got.hard
+                    &e.address,
+                    e.delivered,
+                    &e.status,
+                    e.reason.as_str(),
+                    e.hard
                 ),
                 (
                     &want.address,
-                    &want.action,
-                    &want.status,
-                    &want.reply,
+                    want.action == "delivered",
+                    &status,
                     want.reason,
                     want.hard
                 ),
             );
         }
+        let reasons: Vec<&str> = events.iter().map(|e| e.reason.as_str()).collect();
+        assert_eq!(
+            reasons,
+            [
+                "userunknown",
+                "mailboxfull",
+                "delivered",
+                "hostunknown",
+                "userunknown"
+            ]
+        );
     }
 
     #[test]

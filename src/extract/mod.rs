@@ -117,6 +117,19 @@ impl UnitReplies<'_> {
     /// code's own line, else the one the unit is about. Linear in the unit's length however
     /// many replies it holds (the line breaks are indexed once, each line searched once).
     pub fn findings(&self) -> impl Iterator<Item = Found> + '_ {
+        self.addressed().map(move |(k, r, recipient)| Found {
+            line: self.unit.line + k,
+            basic: r.basic.clone(),
+            enhanced: r.enhanced.clone(),
+            text: self.text(r),
+            recipient,
+            inferred: None,
+        })
+    }
+
+    /// Each reply with the line of the unit it starts on (0-based) and the address it is
+    /// about, as [`UnitReplies::findings`] gives them, without their texts.
+    pub fn addressed(&self) -> impl Iterator<Item = (usize, &Reply, Option<String>)> + '_ {
         let recipient = if self.replies.is_empty() {
             None
         } else {
@@ -140,14 +153,7 @@ impl UnitReplies<'_> {
                     .or_insert_with(|| recipient::recipient(&self.input[from..to]))
                     .clone()
             };
-            Found {
-                line: self.unit.line + k,
-                basic: r.basic.clone(),
-                enhanced: r.enhanced.clone(),
-                text: self.text(r),
-                recipient: line_address.or_else(|| recipient.clone()),
-                inferred: None,
-            }
+            (k, r, line_address.or_else(|| recipient.clone()))
         })
     }
 }

@@ -13,7 +13,6 @@
 use crate::decode::catalog::Catalog;
 use crate::decode::verdict::Verdict;
 use crate::extract::stamp::{self, Day};
-use crate::extract::Found;
 use crate::input::stream::Chunk;
 
 /// One verdict, as recorded.
@@ -72,39 +71,94 @@ pub fn of_verdict(v: &Verdict, at: i64, ident: i64) -> Option<Event> {
     })
 }
 
-/// The events of one chunk of a log, `found` as extracted from it; `today` gives syslog
-/// timestamps their year.
-pub fn of_log(
-    cat: &Catalog,
-    (chunk, source): (&Chunk, &str),
-    found: &[Found],
+/// The events of one chunk of a log; `today` gives syslog timestamps their year.
+pub fn of_log(cat: &Catalog, (chunk, source): (&Chunk, &str), today: Day, now: i64) -> Vec<Event> {
+    let mut events = LogEvents::new(cat, (chunk, source), today, now);
+    crate::extract::for_each_unit(&chunk.bytes, |unit| events.add(unit));
+    events.finish()
+}
+
+/// The events of one chunk of a log, unit by unit, as an extraction pass goes (the summary
+/// counts in the same pass). Each reply is worked out from itself alone
+/// ([`crate::decode::assess::judge_log`]): a delivery needs no judgement and no text, a
+/// failure its text and the (memoised) judge.
+pub struct LogEvents<'a> {
+    cat: &'a Catalog,
+    chunk: &'a Chunk,
+    source: &'a str,
     today: Day,
     now: i64,
-) -> Vec<Event> {
-    let bytes = &chunk.bytes;
-    let mut out = Vec::new();
-    let mut lines_seen = std::collections::HashSet::new();
-    for f in found {
-        let Some(v) = crate::decode::recipients::of_log_reply(cat, f, source) else {
-            continue;
-        };
-        let at = f
-            .basic
-            .as_ref()
-            .map(|b| b.1.start)
-            .or(f.enhanced.as_ref().map(|e| e.1.start))
-            .map_or(0, |a| a.saturating_sub(chunk.offset))
-            .min(bytes.len());
-        let start = memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |i| i + 1);
-        let end = memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |i| at + i);
-        lines_seen.insert(start);
-        let line = &bytes[start..end];
-        let line = line.strip_suffix(b"\r").unwrap_or(line);
-        let moment = stamp::stamp(line).map_or(now, |s| s.unix(today));
-        out.extend(of_verdict(&v, moment, hash(line)));
+    out: Vec<Event>,
+    lines_seen: std::collections::HashSet<usize>,
+}
+
+impl<'a> LogEvents<'a> {
+    pub fn new(
+        cat: &'a Catalog,
+        (chunk, source): (&'a Chunk, &'a str),
+        today: Day,
+        now: i64,
+    ) -> LogEvents<'a> {
+        LogEvents {
+            cat,
+            chunk,
+            source,
+            today,
+            now,
+            out: Vec::new(),
+            lines_seen: std::collections::HashSet::new(),
+        }
     }
-    out.extend(exim_deliveries(bytes, &lines_seen, today, source));
-    out
+
+    /// The events of one unit's replies.
+    pub fn add(&mut self, unit: &crate::extract::UnitReplies) {
+        use crate::decode::finding::class_of;
+        use crate::decode::verdict::action_of;
+        let bytes = &self.chunk.bytes;
+        for (_, reply, recipient) in unit.addressed() {
+            let Some(address) = recipient else {
+                continue;
+            };
+            let basic = reply.basic.as_ref().map(|b| b.0);
+            let enhanced = reply.enhanced.as_ref().map(|e| e.0);
+            let action = action_of(class_of(self.cat, basic, enhanced));
+            let delivered = action == "delivered";
+            let (reason, hard) = if delivered {
+                ("delivered", false)
+            } else {
+                let text = unit.text(reply);
+                let j = crate::decode::assess::judge_log(enhanced, basic, action, &text);
+                (j.reason, j.hard)
+            };
+            let at = reply.start().min(bytes.len());
+            let start = memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |i| i + 1);
+            let end = memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |i| at + i);
+            self.lines_seen.insert(start);
+            let line = &bytes[start..end];
+            let line = line.strip_suffix(b"\r").unwrap_or(line);
+            let moment = stamp::stamp(line).map_or(self.now, |s| s.unix(self.today));
+            let status = enhanced.map(|e| e.to_string());
+            self.out.push(Event {
+                address,
+                at: moment,
+                ident: hash(line),
+                delivered,
+                status: status.or(basic.map(|b| b.to_string())).unwrap_or_default(),
+                reason: reason.to_string(),
+                hard,
+                original: String::new(),
+                source: self.source.to_string(),
+            });
+        }
+    }
+
+    /// The events, with the chunk's Exim deliveries that state no reply.
+    pub fn finish(mut self) -> Vec<Event> {
+        let (bytes, today) = (&self.chunk.bytes, self.today);
+        let more = exim_deliveries(bytes, &self.lines_seen, today, self.source);
+        self.out.extend(more);
+        self.out
+    }
 }
 
 /// Exim's deliveries that state no reply (`=> bob@example.org R=dnslookup T=remote_smtp

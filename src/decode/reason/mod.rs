@@ -56,6 +56,20 @@ pub struct Judgement {
 
 /// Assesses one delivery (see the module comment for the order).
 pub fn judge(ev: &Evidence) -> Judgement {
+    judge_given(ev, || {
+        // The provider is whoever gave the reply: its words and its host name.
+        let words = if ev.said.trim().is_empty() {
+            ev.context
+        } else {
+            ev.said
+        };
+        provider::detect(words, ev.hosts, ev.reply, ev.status)
+    })
+}
+
+/// [`judge`], the provider row (if one fits) given by `provider`, asked only when the
+/// action does not decide alone.
+pub fn judge_given(ev: &Evidence, provider: impl FnOnce() -> Option<&'static Row>) -> Judgement {
     let fixed = match ev.action {
         "complained" => Some("feedback"),
         "auto-replied" => Some("vacation"),
@@ -77,13 +91,7 @@ pub fn judge(ev: &Evidence) -> Judgement {
         "delayed" => false,
         _ => class(ev) == Some(5),
     };
-    // The provider is whoever gave the reply: its words and its host name.
-    let words = if ev.said.trim().is_empty() {
-        ev.context
-    } else {
-        ev.said
-    };
-    if let Some(row) = provider::detect(words, ev.hosts, ev.reply, ev.status) {
+    if let Some(row) = provider() {
         return Judgement {
             reason: row.reason,
             hard: row.hard && permanent,
@@ -144,7 +152,12 @@ fn classify(ev: &Evidence, permanent: bool) -> (&'static str, &'static str, &'st
     ];
     let phase = phase(&texts[2]);
     let mut found = None;
-    for text in &texts {
+    for (k, text) in texts.iter().enumerate() {
+        // Without a paragraph or context (a log's reply), the next text is the same one:
+        // its answer would be too.
+        if k > 0 && *text == texts[k - 1] {
+            continue;
+        }
         found = rule_for(ev.status, ev.reply, text, phase);
         if let Some((_, By::Words, _)) = found {
             break;

@@ -132,9 +132,18 @@ pub struct Summary {
 impl Summary {
     /// The counts of a piece of log that starts a unit.
     pub fn of_log(bytes: &[u8]) -> Summary {
+        Summary::of_log_with(bytes, |_| {})
+    }
+
+    /// [`Summary::of_log`], handing each unit to `also` as well (the ledger records the
+    /// same pass's replies).
+    pub fn of_log_with(bytes: &[u8], mut also: impl FnMut(&UnitReplies)) -> Summary {
         let mut s = Summary::default();
         let mut scratch = Vec::new();
-        extract::for_each_unit(bytes, |unit| s.add_unit(unit, &mut scratch));
+        extract::for_each_unit(bytes, |unit| {
+            s.add_unit(unit, &mut scratch);
+            also(unit);
+        });
         s.close_day();
         s
     }

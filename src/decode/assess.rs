@@ -66,28 +66,26 @@ pub fn judge_log(
     text: &str,
 ) -> reason::Judgement {
     use crate::decode::provider;
-    use std::collections::HashMap;
-    type Key = (Option<Enhanced>, Option<Basic>, String, String);
+    use foldhash::HashMap;
+    /// The codes and action a judgement of words is for.
+    type Codes = (Option<Enhanced>, Option<Basic>, Box<str>);
     #[derive(Default)]
     struct Memo {
-        rows: HashMap<String, Vec<u16>>,
-        judged: HashMap<Key, reason::Judgement>,
+        rows: HashMap<Box<str>, Box<[u16]>>,
+        judged: HashMap<Codes, HashMap<Box<str>, reason::Judgement>>,
     }
     thread_local! {
         static MEMO: std::cell::RefCell<Memo> = std::cell::RefCell::default();
     }
     /// Distinct texts kept per thread before a memo starts again (memory stays flat).
     const KEPT: usize = 1 << 15;
-    fn rows(memo: &mut HashMap<String, Vec<u16>>, text: &str) -> Vec<u16> {
-        if let Some(r) = memo.get(text) {
-            return r.clone();
+    fn learn(memo: &mut HashMap<Box<str>, Box<[u16]>>, text: &str) {
+        if !memo.contains_key(text) {
+            if memo.len() >= KEPT {
+                memo.clear();
+            }
+            memo.insert(text.into(), provider::rows_in(text).into());
         }
-        let r = provider::rows_in(text);
-        if memo.len() >= KEPT {
-            memo.clear();
-        }
-        memo.insert(text.to_string(), r.clone());
-        r
     }
     let (said, host) = log_words(text);
     let said = provider::without_addresses(&said);
@@ -102,19 +100,24 @@ pub fn judge_log(
     };
     MEMO.with(|m| {
         let m = &mut *m.borrow_mut();
-        let (in_words, in_host) = (rows(&mut m.rows, &said), rows(&mut m.rows, host));
-        if let Some(row) = provider::first_fitting(&in_words, &in_host, reply, status) {
+        learn(&mut m.rows, &said);
+        learn(&mut m.rows, host);
+        let (in_words, in_host) = (&m.rows[said.as_str()], &m.rows[host]);
+        if let Some(row) = provider::first_fitting(in_words, in_host, reply, status) {
             return reason::judge_given(&ev, || Some(row));
         }
-        let key: Key = (status, reply, action.to_string(), said.clone());
-        if let Some(j) = m.judged.get(&key) {
+        let codes: Codes = (status, reply, action.into());
+        if let Some(j) = m.judged.get(&codes).and_then(|w| w.get(said.as_str())) {
             return *j;
         }
         let j = reason::judge_given(&ev, || None);
-        if m.judged.len() >= KEPT {
+        if m.judged.values().map(HashMap::len).sum::<usize>() >= KEPT {
             m.judged.clear();
         }
-        m.judged.insert(key, j);
+        m.judged
+            .entry(codes)
+            .or_default()
+            .insert(said.as_str().into(), j);
         j
     })
 }
@@ -127,8 +130,9 @@ pub fn judge_log(
 /// refusal (the client's, not the server's); address literals. The host is the `relay=`
 /// or `H=` field's.
 fn log_words(text: &str) -> (String, &str) {
+    let find = |needle: &str| memchr::memmem::find(text.as_bytes(), needle.as_bytes());
     let field = |name: &str| {
-        text.find(name).map(|i| {
+        find(name).map(|i| {
             let r = &text[i + name.len()..];
             let end = r.find(['[', ',', ' ']).unwrap_or(r.len());
             r[..end].trim_end_matches('.')
@@ -136,15 +140,15 @@ fn log_words(text: &str) -> (String, &str) {
     };
     let host = field("relay=").or_else(|| field(" H=")).unwrap_or("");
     let mut words = text;
-    if let Some(i) = text.find(" status=") {
+    if let Some(i) = find(" status=") {
         let rest = &text[i + 8..];
         words = match rest.find(" (") {
             Some(p) => rest[p + 2..].strip_suffix(')').unwrap_or(&rest[p + 2..]),
             None => rest,
         };
-    } else if let Some(i) = text.find(" stat=") {
+    } else if let Some(i) = find(" stat=") {
         words = &text[i + 6..];
-    } else if let Some(i) = text.find(" H=") {
+    } else if let Some(i) = find(" H=") {
         // Exim: `... H=mx.example.org [192.0.2.1]: SMTP error from remote mail server ...`
         if let Some(j) = text[i..].find("]: ") {
             words = &text[i + j + 3..];

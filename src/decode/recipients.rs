@@ -483,13 +483,7 @@ Nov  3 10:00:03 mx postfix/smtp[1]: A4: to=<dan@example.com>, relay=mx.example.c
                 .or(want.reply.clone())
                 .unwrap_or_default();
             assert_eq!(
-                (
-                    &e.address,
-                    e.delivered,
-                    &e.status,
-                    e.reason.as_str(),
-                    e.hard
-                ),
+                (&e.address, e.delivered, &e.status, e.reason, e.hard),
                 (
                     &want.address,
                     want.action == "delivered",
@@ -499,7 +493,7 @@ Nov  3 10:00:03 mx postfix/smtp[1]: A4: to=<dan@example.com>, relay=mx.example.c
                 ),
             );
         }
-        let reasons: Vec<&str> = events.iter().map(|e| e.reason.as_str()).collect();
+        let reasons: Vec<&str> = events.iter().map(|e| e.reason).collect();
         assert_eq!(
             reasons,
             [

@@ -26,10 +26,11 @@ pub struct Event {
     /// A successful delivery, which resets the address's soft count.
     pub delivered: bool,
     pub status: String,
-    pub reason: String,
+    pub reason: &'static str,
     pub hard: bool,
     pub original: String,
-    pub source: String,
+    /// The input's name, shared by the events of one batch.
+    pub source: std::sync::Arc<str>,
 }
 
 /// FNV-1a, 64 bits: stable across runs, builds and machines (a ledger outlives them).
@@ -64,10 +65,10 @@ pub fn of_verdict(v: &Verdict, at: i64, ident: i64) -> Option<Event> {
             .clone()
             .or_else(|| v.reply.clone())
             .unwrap_or_default(),
-        reason: v.reason.to_string(),
+        reason: v.reason,
         hard: v.hard && !delivered,
         original: v.original.clone().unwrap_or_default(),
-        source: v.source.clone(),
+        source: v.source.as_str().into(),
     })
 }
 
@@ -85,11 +86,12 @@ pub fn of_log(cat: &Catalog, (chunk, source): (&Chunk, &str), today: Day, now: i
 pub struct LogEvents<'a> {
     cat: &'a Catalog,
     chunk: &'a Chunk,
-    source: &'a str,
+    source: std::sync::Arc<str>,
     today: Day,
     now: i64,
     out: Vec<Event>,
-    lines_seen: std::collections::HashSet<usize>,
+    /// The start of each line an event came from, in order.
+    lines_seen: Vec<usize>,
 }
 
 impl<'a> LogEvents<'a> {
@@ -102,11 +104,11 @@ impl<'a> LogEvents<'a> {
         LogEvents {
             cat,
             chunk,
-            source,
+            source: source.into(),
             today,
             now,
             out: Vec::new(),
-            lines_seen: std::collections::HashSet::new(),
+            lines_seen: Vec::new(),
         }
     }
 
@@ -133,7 +135,9 @@ impl<'a> LogEvents<'a> {
             let at = reply.start().min(bytes.len());
             let start = memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |i| i + 1);
             let end = memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |i| at + i);
-            self.lines_seen.insert(start);
+            if self.lines_seen.last() != Some(&start) {
+                self.lines_seen.push(start);
+            }
             let line = &bytes[start..end];
             let line = line.strip_suffix(b"\r").unwrap_or(line);
             let moment = stamp::stamp(line).map_or(self.now, |s| s.unix(self.today));
@@ -144,10 +148,10 @@ impl<'a> LogEvents<'a> {
                 ident: hash(line),
                 delivered,
                 status: status.or(basic.map(|b| b.to_string())).unwrap_or_default(),
-                reason: reason.to_string(),
+                reason,
                 hard,
                 original: String::new(),
-                source: self.source.to_string(),
+                source: self.source.clone(),
             });
         }
     }
@@ -155,7 +159,7 @@ impl<'a> LogEvents<'a> {
     /// The events, with the chunk's Exim deliveries that state no reply.
     pub fn finish(mut self) -> Vec<Event> {
         let (bytes, today) = (&self.chunk.bytes, self.today);
-        let more = exim_deliveries(bytes, &self.lines_seen, today, self.source);
+        let more = exim_deliveries(bytes, &self.lines_seen, today, &self.source);
         self.out.extend(more);
         self.out
     }
@@ -166,9 +170,9 @@ impl<'a> LogEvents<'a> {
 /// code is found in them, yet each is a successful delivery.
 fn exim_deliveries(
     bytes: &[u8],
-    seen: &std::collections::HashSet<usize>,
+    seen: &[usize],
     today: Day,
-    source: &str,
+    source: &std::sync::Arc<str>,
 ) -> Vec<Event> {
     let mut out = Vec::new();
     for marker in [&b" => "[..], &b" -> "[..]] {
@@ -181,7 +185,7 @@ fn exim_deliveries(
             let Some(moment) = stamp::stamp(line) else {
                 continue;
             };
-            if seen.contains(&start) || memchr::memmem::find(line, b" R=").is_none() {
+            if seen.binary_search(&start).is_ok() || memchr::memmem::find(line, b" R=").is_none() {
                 continue;
             }
             let Some(address) = crate::extract::recipient::recipient(&bytes[at..end]) else {
@@ -193,10 +197,10 @@ fn exim_deliveries(
                 ident: hash(line),
                 delivered: true,
                 status: String::new(),
-                reason: "delivered".into(),
+                reason: "delivered",
                 hard: false,
                 original: String::new(),
-                source: source.to_string(),
+                source: source.clone(),
             });
         }
     }

@@ -192,7 +192,7 @@ impl Store {
                                 e.reason,
                                 i32::from(e.hard),
                                 e.original,
-                                e.source
+                                &*e.source
                             ])
                             .map_err(lite)?;
                     }
@@ -210,9 +210,10 @@ impl Store {
                 let (address, status, reason) = (
                     col(|e| e.address.clone()),
                     col(|e| e.status.clone()),
-                    col(|e| e.reason.clone()),
+                    col(|e| e.reason.to_string()),
                 );
-                let (original, source) = (col(|e| e.original.clone()), col(|e| e.source.clone()));
+                let (original, source) =
+                    (col(|e| e.original.clone()), col(|e| e.source.to_string()));
                 let (at, ident) = (num(|e| e.at), num(|e| e.ident));
                 let (delivered, hard) = (flag(|e| e.delivered), flag(|e| e.hard));
                 let mut tx = client.transaction().map_err(pg)?;

@@ -373,6 +373,45 @@ mod tests {
         assert_eq!(a.reason, "userunknown");
     }
 
+    /// Texts cut anywhere, fields without values, brackets never closed, characters of
+    /// several bytes where a field would end: words and a host, never a panic.
+    #[test]
+    fn odd_log_texts_are_read_safely() {
+        let long = format!("{}]: 550 x", "é".repeat(60));
+        for text in [
+            "",
+            "]: ",
+            "relay=",
+            " H=",
+            " status=",
+            " status=bounced (",
+            " stat=",
+            "x[1.2.3.4",
+            "[]",
+            "[::]",
+            "a prog[12]: Q1234567: ",
+            "prog[]: 550 x",
+            long.as_str(),
+            "Nov 1 00:00:00 h p[1]: ID1234: to=<a@b>, relay=é[1.2.3.4], dsn=5.0.0, status=bounced",
+        ] {
+            let (words, host) = log_words(text);
+            assert!(
+                words.len() <= text.len() && host.len() <= text.len(),
+                "{text}"
+            );
+            let _ = judge_log(None, Basic::parse("550"), "failed", text);
+        }
+        assert_eq!(
+            without_literals("a [192.0.2.1] b [x] [2001:db8::1]"),
+            "a [] b [x] []"
+        );
+        assert_eq!(
+            program_end("Nov 1 00:00:00 h postfix/smtp[12]: x"),
+            Some(35)
+        );
+        assert_eq!(program_end("550 5.1.1 [1.2.3.4]: no"), None);
+    }
+
     #[test]
     fn context_is_the_text_around_the_address() {
         let raw = "From: MAILER-DAEMON@mx.example\nTo: me@example.com\n\nDelivery failed:\n\n  a@x.example\n    Mailbox is full\n  b@x.example\n    Unknown user\n\nReceived: from me\nSubject: mailbox full\n";

@@ -128,17 +128,11 @@ pub fn judge_log(
 /// `status=bounced (` or `stat=`); Exim's router and transport (the words follow its
 /// `H=host [address]: `); Postfix's `; from=<..> to=<..> proto=.. helo=<..>` tail of a
 /// refusal (the client's, not the server's); address literals. The host is the `relay=`
-/// or `H=` field's.
+/// or `H=` field's ([`crate::extract::stamp::relay`]).
 fn log_words(text: &str) -> (String, &str) {
     let find = |needle: &str| memchr::memmem::find(text.as_bytes(), needle.as_bytes());
-    let field = |name: &str| {
-        find(name).map(|i| {
-            let r = &text[i + name.len()..];
-            let end = r.find(['[', ',', ' ']).unwrap_or(r.len());
-            r[..end].trim_end_matches('.')
-        })
-    };
-    let host = field("relay=").or_else(|| field(" H=")).unwrap_or("");
+    // The summary's reading of the same field: ends at ASCII bytes, so still text.
+    let host = std::str::from_utf8(crate::extract::stamp::relay(text.as_bytes())).unwrap_or("");
     let mut words = text;
     if let Some(i) = find(" status=") {
         let rest = &text[i + 8..];
@@ -157,12 +151,10 @@ fn log_words(text: &str) -> (String, &str) {
         // A syslog line: `Nov 1 00:00:19 mx1 postfix/smtpd[18370]: NOQUEUE: reject: ...`,
         // or `... sm-mta[50944]: 4G32XzJA733907: <bob@example.org>... 5.2.2 ...`; the queue
         // id goes too (Postfix writes NOQUEUE for a message refused before it had one).
-        {
-            words = &text[j..];
-            if let Some((id, rest)) = words.split_once(": ") {
-                if id.len() >= 6 && id.bytes().all(|b| b.is_ascii_alphanumeric()) {
-                    words = rest;
-                }
+        words = &text[j..];
+        if let Some((id, rest)) = words.split_once(": ") {
+            if id.len() >= 6 && id.bytes().all(|b| b.is_ascii_alphanumeric()) {
+                words = rest;
             }
         }
     }

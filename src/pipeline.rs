@@ -657,18 +657,29 @@ fn recorded_chunk(
         let counts = Summary::of_log_with(&chunk.bytes, |unit| events.add(unit));
         return Batch::Recorded(Box::new(Batch::Counts(Box::new(counts))), events.finish());
     }
-    let events = record::event::of_log(cat, (chunk, source), r.today, r.fallback);
-    let batch = chunk_batch(config, cat, source, chunk);
-    Batch::Recorded(Box::new(batch), events)
+    // One pass too: the findings to show and the events to record.
+    let mut events = record::event::LogEvents::new(cat, (chunk, source), r.today, r.fallback);
+    let mut found = Vec::new();
+    extract::for_each_unit(&chunk.bytes, |unit| {
+        events.add(unit);
+        found.extend(unit.findings());
+    });
+    extract::place(&mut found, chunk);
+    let batch = found_batch(config, cat, source, found);
+    Batch::Recorded(Box::new(batch), events.finish())
 }
 
-/// Extracts and decodes one chunk of a log, and renders or
-/// counts what it holds.
+/// Extracts and decodes one chunk of a log, and renders or counts what it holds.
 fn chunk_batch(config: &Config, cat: &Catalog, source: &str, chunk: &Chunk) -> Batch {
     if config.summary {
         return Batch::Counts(Box::new(Summary::of_log(&chunk.bytes)));
     }
-    let findings: Vec<Finding> = extract::chunk_findings(chunk)
+    found_batch(config, cat, source, extract::chunk_findings(chunk))
+}
+
+/// Decodes the findings of one chunk of a log, and renders them or states its verdicts.
+fn found_batch(config: &Config, cat: &Catalog, source: &str, found: Vec<extract::Found>) -> Batch {
+    let findings: Vec<Finding> = found
         .into_iter()
         .map(|found| found_finding(cat, source, found))
         .collect();

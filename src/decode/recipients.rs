@@ -470,7 +470,9 @@ Nov  3 10:00:03 mx postfix/smtp[1]: A4: to=<dan@example.com>, relay=mx.example.c
             offset: 0,
         };
         let today = crate::extract::stamp::Day::today();
-        let events = crate::record::event::of_log(&cat, (&chunk, "log"), today, 0);
+        let mut events = crate::record::event::LogEvents::new(&cat, (&chunk, "log"), today, 0);
+        crate::extract::for_each_unit(log.as_bytes(), |unit| events.add(unit));
+        let events = events.finish();
         let found = crate::extract::extract(log.as_bytes());
         assert_eq!((found.len(), events.len()), (5, 5));
         for (f, e) in found.iter().zip(&events) {

@@ -172,7 +172,14 @@ pub fn log_findings<R: std::io::Read + Send>(
 /// The findings of one chunk, placed in the whole input.
 pub fn chunk_findings(chunk: &Chunk) -> Vec<Found> {
     let mut found = extract(&chunk.bytes);
-    for f in &mut found {
+    place(&mut found, chunk);
+    found
+}
+
+/// Places findings extracted from one chunk's bytes in the whole input: their lines and
+/// their codes' spans.
+pub fn place(found: &mut [Found], chunk: &Chunk) {
+    for f in found {
         f.line += chunk.first_line - 1;
         for r in [
             f.basic.as_mut().map(|b| &mut b.1),
@@ -184,7 +191,6 @@ pub fn chunk_findings(chunk: &Chunk) -> Vec<Found> {
             *r = r.start + chunk.offset..r.end + chunk.offset;
         }
     }
-    found
 }
 
 #[cfg(test)]

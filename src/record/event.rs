@@ -72,15 +72,9 @@ pub fn of_verdict(v: &Verdict, at: i64, ident: i64) -> Option<Event> {
     })
 }
 
-/// The events of one chunk of a log; `today` gives syslog timestamps their year.
-pub fn of_log(cat: &Catalog, (chunk, source): (&Chunk, &str), today: Day, now: i64) -> Vec<Event> {
-    let mut events = LogEvents::new(cat, (chunk, source), today, now);
-    crate::extract::for_each_unit(&chunk.bytes, |unit| events.add(unit));
-    events.finish()
-}
-
-/// The events of one chunk of a log, unit by unit, as an extraction pass goes (the summary
-/// counts in the same pass). Each reply is worked out from itself alone
+/// The events of one chunk of a log, unit by unit, as the extraction pass goes (the summary
+/// counts, or the findings are gathered, in the same pass); `today` gives syslog timestamps
+/// their year. Each reply is worked out from itself alone
 /// ([`crate::decode::assess::judge_log`]): a delivery needs no judgement and no text, a
 /// failure its text and the (memoised) judge.
 pub struct LogEvents<'a> {
